@@ -1,0 +1,73 @@
+/**
+ * The container runtime port: the only way the worker touches containers. The Docker adapter
+ * (`docker-runtime.ts`) implements it; nothing above this line knows Docker's JSON.
+ */
+import type { Readable } from 'node:stream';
+
+export interface ContainerLimits {
+  memoryBytes: number;
+  nanoCpus: number;
+  pidsLimit: number;
+  nofile: number;
+  fsizeBytes: number;
+  tmpSizeBytes: number;
+  taskDirSizeBytes: number;
+  shmSizeBytes: number;
+}
+
+export interface ContainerSpec {
+  /** Deterministic: `dh-<task>-<attempt>`. A second create of the same name fails with a conflict. */
+  name: string;
+  image: string;
+  /** argv of the task's command, run by the image's entry script after the code is in place. */
+  cmd: string[];
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  limits: ContainerLimits;
+  network: boolean;
+  /** An OCI runtime other than the engine's default (e.g. gVisor's `runsc`). */
+  runtime?: string;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface OutputChunk {
+  stream: OutputStream;
+  data: Buffer;
+}
+
+export interface ContainerExit {
+  exitCode: number;
+  oomKilled: boolean;
+}
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  state: string;
+}
+
+/** A created container. Every method maps to one engine call; errors carry the container id. */
+export interface ContainerHandle {
+  readonly id: string;
+  readonly name: string;
+  /** Attach before start so no output is lost; `input` is the container's stdin. */
+  attach(): Promise<{ input: NodeJS.WritableStream; output: AsyncIterable<OutputChunk> }>;
+  start(): Promise<void>;
+  wait(): Promise<ContainerExit>;
+  kill(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+export interface ContainerRuntime {
+  create(spec: ContainerSpec): Promise<ContainerHandle>;
+  /** Every container carrying the given label (running or not). */
+  list(label: string): Promise<ContainerSummary[]>;
+  removeById(id: string): Promise<void>;
+  imageExists(image: string): Promise<boolean>;
+  ping(): Promise<void>;
+  version(): Promise<string>;
+}
+
+export type CodeStream = () => Promise<Readable>;

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// Three suites: pure unit tests run in parallel; integration and end-to-end tests share one real
+// Redis and one real Docker engine, so their files run one at a time to keep timings honest.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/security/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
