@@ -1,0 +1,55 @@
+/**
+ * Fleet-wide notices over Redis pub/sub: "cancel this task" (to whichever node runs it) and "this task
+ * finished" (to anyone waiting on it). Pub/sub is fire-and-forget, so every consumer also re-checks the
+ * task record; a notice only makes that check happen sooner.
+ */
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.ts';
+
+type Handler = (taskId: string) => void;
+
+export class RedisEvents {
+  private subscriber: Redis | undefined;
+  private readonly handlers = new Map<string, Set<Handler>>();
+
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+
+  async publishCancel(taskId: string): Promise<void> {
+    await this.redis.publish(this.keys.cancelChannel(), taskId);
+  }
+
+  async publishFinished(taskId: string): Promise<void> {
+    await this.redis.publish(this.keys.finishedChannel(), taskId);
+  }
+
+  onCancel(handler: Handler): Promise<() => void> {
+    return this.on(this.keys.cancelChannel(), handler);
+  }
+
+  onFinished(handler: Handler): Promise<() => void> {
+    return this.on(this.keys.finishedChannel(), handler);
+  }
+
+  private async on(channel: string, handler: Handler): Promise<() => void> {
+    if (!this.subscriber) {
+      this.subscriber = this.redis.duplicate();
+      this.subscriber.on('message', (ch: string, message: string) => {
+        for (const h of this.handlers.get(ch) ?? []) h(message);
+      });
+    }
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      await this.subscriber.subscribe(channel);
+    }
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  async close(): Promise<void> {
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
+    this.handlers.clear();
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Tasks are Redis hashes of strings. This codec is the one place that knows which fields are numbers,
+ * which hold JSON, and which are plain strings, so reading back gives exactly the Task that was written.
+ */
+import type { Task } from '../../core/model.ts';
+
+const NUMBER_FIELDS = new Set(['code_rev', 'priority', 'timeout', 'delay', 'duration', 'exit_code', 'percent', 'attempts']);
+const JSON_FIELDS = new Set(['result', 'attempt_history']);
+
+export function encodeTaskFields(fields: Record<string, unknown>): string[] {
+  const flat: string[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (value === null) { flat.push(key, '\u0000'); continue; }
+    flat.push(key, JSON_FIELDS.has(key) ? JSON.stringify(value) : String(value));
+  }
+  return flat;
+}
+
+export function decodeTask(hash: Record<string, string>): Task | undefined {
+  if (!hash['id']) return undefined;
+  const task: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(hash)) {
+    if (key === 'created_ms') continue;
+    if (NUMBER_FIELDS.has(key)) task[key] = Number(raw);
+    else if (JSON_FIELDS.has(key)) task[key] = safeJson(raw);
+    else task[key] = raw;
+  }
+  return task as unknown as Task;
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
