@@ -13,6 +13,11 @@ export interface ContainerLimits {
   tmpSizeBytes: number;
   taskDirSizeBytes: number;
   shmSizeBytes: number;
+  /**
+   * Size of the `/run/dockhand` tmpfs (payload, config, result file). Absent: the adapter derives it
+   * from the default payload, config and result caps.
+   */
+  runDirSizeBytes?: number;
 }
 
 export interface ContainerSpec {
