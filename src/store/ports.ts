@@ -8,7 +8,8 @@ import type { OutputStream } from '../runtime/port.ts';
 
 export type NewTask = Omit<Task, 'status' | 'attempts' | 'updated_at'>;
 
-export type TaskPatch = Partial<Omit<Task, 'id' | 'project_id' | 'status' | 'attempts'>>;
+/** Fields to set; `null` removes a field (e.g. the previous attempt's message). */
+export type TaskPatch = { [K in keyof Omit<Task, 'id' | 'project_id' | 'status' | 'attempts'>]?: Task[K] | null };
 
 export type TransitionResult =
   | { applied: true; previous: TaskStatus; attempts: number }

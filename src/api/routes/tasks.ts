@@ -1,0 +1,98 @@
+/**
+ * Native task routes under /v1/tasks: queue (one or a batch), list, show, wait, log (plain or
+ * followed as server-sent events), cancel and retry.
+ */
+import type { FastifyInstance } from 'fastify';
+import { DhError } from '../../core/errors.ts';
+import { LIMITS } from '../../core/limits.ts';
+import { TaskBatchSchema, TaskRequestSchema } from '../../core/schemas/task-request.ts';
+import { TASK_STATUSES, isFinished, type TaskStatus } from '../../core/task-status.ts';
+import type { AppContext } from '../../service/context.ts';
+import { cancelTask, getTask, queueTask, retryTask, waitForTask } from '../../service/tasks.ts';
+import { projectOf } from '../auth.ts';
+import { zodToDhError } from '../errors.ts';
+
+export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post('/v1/tasks', { bodyLimit: (LIMITS.payloadMaxBytes + 4096) * LIMITS.batchMax }, async (request, reply) => {
+    const project = projectOf(request);
+    const body = request.body as Record<string, unknown> | undefined;
+    if (body && typeof body === 'object' && 'tasks' in body) {
+      const parsed = TaskBatchSchema.safeParse(body);
+      if (!parsed.success) throw zodToDhError(parsed.error, 'task batch');
+      const tasks = [];
+      for (const item of parsed.data.tasks) tasks.push(await queueTask(ctx, project.id, item));
+      return reply.status(201).send({ tasks });
+    }
+    const parsed = TaskRequestSchema.safeParse(body);
+    if (!parsed.success) throw zodToDhError(parsed.error, 'task');
+    return reply.status(201).send(await queueTask(ctx, project.id, parsed.data));
+  });
+
+  app.get<{ Querystring: { status?: string; code?: string; limit?: string; before?: string } }>('/v1/tasks', async (request) => {
+    const project = projectOf(request);
+    const statuses = request.query.status ? request.query.status.split(',') : [];
+    for (const status of statuses) {
+      if (!(TASK_STATUSES as readonly string[]).includes(status)) {
+        throw new DhError('DH_ERR_VALIDATION', `Unknown status "${status}"; use one of ${TASK_STATUSES.join(', ')}.`);
+      }
+    }
+    const limit = Math.min(Math.max(Number(request.query.limit ?? 30) || 30, 1), 1000);
+    const tasks = await ctx.tasks.list(project.id, {
+      status: statuses as TaskStatus[],
+      ...(request.query.code ? { codeName: request.query.code } : {}),
+      limit,
+      ...(request.query.before ? { before: Number(request.query.before) } : {}),
+    });
+    return { tasks };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/tasks/:id', async (request) => getTask(ctx, projectOf(request).id, request.params.id));
+
+  app.get<{ Params: { id: string }; Querystring: { timeout?: string } }>('/v1/tasks/:id/wait', async (request) => {
+    const seconds = Math.min(Math.max(Number(request.query.timeout ?? 30) || 30, 0), 60);
+    return waitForTask(ctx, projectOf(request).id, request.params.id, seconds * 1000);
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/tasks/:id/cancel', async (request) => cancelTask(ctx, projectOf(request).id, request.params.id));
+
+  app.post<{ Params: { id: string }; Body: { delay?: number } | undefined }>('/v1/tasks/:id/retry', async (request, reply) => {
+    const delay = request.body?.delay;
+    if (delay !== undefined && (!Number.isInteger(delay) || delay < 0 || delay > LIMITS.delayMax)) {
+      throw new DhError('DH_ERR_VALIDATION', `delay must be a whole number of seconds from 0 to ${LIMITS.delayMax}.`);
+    }
+    return reply.status(201).send(await retryTask(ctx, projectOf(request).id, request.params.id, delay));
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { follow?: string } }>('/v1/tasks/:id/log', async (request, reply) => {
+    const task = await getTask(ctx, projectOf(request).id, request.params.id);
+    if (request.query.follow !== '1' && request.query.follow !== 'true') {
+      return reply.header('content-type', 'text/plain; charset=utf-8').send(await ctx.logs.text(task.id));
+    }
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    let closed = false;
+    request.raw.on('close', () => { closed = true; });
+    let cursor = '0';
+    // Read what exists, then block for more until the task has finished and the log is drained.
+    for (;;) {
+      if (closed) return;
+      const entries = cursor === '0' ? await ctx.logs.read(task.id) : await ctx.logs.follow(task.id, cursor, 1000);
+      for (const entry of entries) {
+        raw.write(`id: ${entry.cursor}\nevent: ${entry.stream}\ndata: ${JSON.stringify(entry.data)}\n\n`);
+        cursor = entry.cursor;
+      }
+      if (cursor === '0' && entries.length === 0) cursor = '0-0';
+      if (entries.length === 0) {
+        const current = await ctx.tasks.get(task.id);
+        if (!current || isFinished(current.status)) {
+          const rest = await ctx.logs.read(task.id, cursor === '0-0' ? '0' : cursor);
+          for (const entry of rest) raw.write(`id: ${entry.cursor}\nevent: ${entry.stream}\ndata: ${JSON.stringify(entry.data)}\n\n`);
+          raw.write(`event: end\ndata: ${JSON.stringify({ status: current?.status })}\n\n`);
+          raw.end();
+          return;
+        }
+      }
+    }
+  });
+}

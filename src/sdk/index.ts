@@ -1,0 +1,137 @@
+/**
+ * The Dockhand SDK: upload code, queue tasks, wait for them and read their logs.
+ *
+ *   import { Dockhand } from 'dockhand';
+ *   const dh = new Dockhand();                      // from env or .dockhand/credentials.json
+ *   await dh.codes.upload('./worker', { name: 'hello', stack: 'node-20' });
+ *   const task = await dh.tasks.queue('hello', { payload: { name: 'x' } });
+ *   const done = await dh.tasks.wait(task.id);
+ */
+import { createReadStream, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { CodeRevision, Task } from '../core/model.ts';
+import { isFinished } from '../core/task-status.ts';
+import { resolveCredentials, type CredentialOptions } from './credentials.ts';
+import { HttpClient } from './http.ts';
+import { multipartBody } from './multipart.ts';
+import { packDirectory } from './pack-directory.ts';
+import { readSse } from './sse.ts';
+
+export { DockhandApiError } from './http.ts';
+export type { CodeRevision, Task };
+
+export interface UploadOptions {
+  name: string;
+  stack?: string;
+  image?: string;
+  command?: string;
+  env_vars?: Record<string, string>;
+  config?: string | Record<string, unknown>;
+  max_concurrency?: number;
+  retries?: number;
+  retries_delay?: number;
+  timeout?: number;
+  memory?: number;
+  cpus?: number;
+  network?: boolean;
+  default_priority?: 0 | 1 | 2;
+}
+
+export interface QueueOptions {
+  payload?: unknown;
+  priority?: 0 | 1 | 2;
+  timeout?: number;
+  delay?: number;
+  cluster?: string;
+  label?: string;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr' | 'system';
+  data: string;
+}
+
+const ARCHIVE_EXTENSIONS = ['.tar.gz', '.tgz', '.tar', '.zip'];
+
+export class Dockhand {
+  readonly http: HttpClient;
+
+  constructor(options: CredentialOptions = {}) {
+    this.http = new HttpClient(resolveCredentials(options));
+  }
+
+  readonly codes = {
+    /** Uploads a directory (packed, honouring .dockhandignore) or an archive file, or registers an image. */
+    upload: async (source: string | undefined, options: UploadOptions): Promise<CodeRevision> => {
+      let file: { stream: Readable; filename: string } | undefined;
+      if (source !== undefined) {
+        const stat = statSync(source);
+        if (stat.isDirectory()) file = { stream: packDirectory(source), filename: `${path.basename(path.resolve(source))}.tar.gz` };
+        else if (ARCHIVE_EXTENSIONS.some((ext) => source.endsWith(ext))) file = { stream: createReadStream(source), filename: path.basename(source) };
+        else throw new Error(`${source} is neither a directory nor an archive (${ARCHIVE_EXTENSIONS.join(', ')}).`);
+      }
+      const { contentType, body } = multipartBody(options, file);
+      return this.http.json<CodeRevision>('/v1/codes', { method: 'POST', rawBody: body, headers: { 'content-type': contentType } });
+    },
+    list: async (): Promise<CodeRevision[]> => (await this.http.json<{ codes: CodeRevision[] }>('/v1/codes')).codes,
+    get: (name: string): Promise<CodeRevision> => this.http.json<CodeRevision>(`/v1/codes/${encodeURIComponent(name)}`),
+    revisions: async (name: string): Promise<CodeRevision[]> =>
+      (await this.http.json<{ revisions: CodeRevision[] }>(`/v1/codes/${encodeURIComponent(name)}/revisions`)).revisions,
+    download: async (name: string, options: { revision?: number } = {}): Promise<Buffer> => {
+      const query = options.revision !== undefined ? `?revision=${options.revision}` : '';
+      const response = await this.http.raw(`/v1/codes/${encodeURIComponent(name)}/download${query}`);
+      return Buffer.from(await response.arrayBuffer());
+    },
+    delete: async (name: string): Promise<void> => {
+      await this.http.json(`/v1/codes/${encodeURIComponent(name)}`, { method: 'DELETE' });
+    },
+  };
+
+  readonly tasks = {
+    queue: (codeName: string, options: QueueOptions = {}): Promise<Task> =>
+      this.http.json<Task>('/v1/tasks', { method: 'POST', body: { code_name: codeName, ...options } }),
+    queueMany: async (tasks: (QueueOptions & { code_name: string })[]): Promise<Task[]> =>
+      (await this.http.json<{ tasks: Task[] }>('/v1/tasks', { method: 'POST', body: { tasks } })).tasks,
+    get: (id: string): Promise<Task> => this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`),
+    list: async (query: { status?: string; code?: string; limit?: number } = {}): Promise<Task[]> => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+      const qs = params.size ? `?${params}` : '';
+      return (await this.http.json<{ tasks: Task[] }>(`/v1/tasks${qs}`)).tasks;
+    },
+    /** Resolves once the task has finished; `onUpdate` sees each intermediate state. */
+    wait: async (id: string, options: { timeoutMs?: number; onUpdate?: (task: Task) => void } = {}): Promise<Task> => {
+      const deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : Infinity;
+      for (;;) {
+        const remaining = deadline - Date.now();
+        const slice = Math.max(0, Math.min(remaining, 25_000));
+        const task = await this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/wait?timeout=${Math.ceil(slice / 1000)}`);
+        options.onUpdate?.(task);
+        if (isFinished(task.status) || Date.now() >= deadline) return task;
+      }
+    },
+    log: async (id: string): Promise<string> => (await this.http.raw(`/v1/tasks/${encodeURIComponent(id)}/log`)).text(),
+    /** The task's output; with `follow`, keeps streaming until the task ends. */
+    logs: (id: string, options: { follow?: boolean } = {}): AsyncIterable<LogLine> => this.followLog(id, options.follow ?? false),
+    cancel: (id: string): Promise<Task> => this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} }),
+    retry: (id: string, options: { delay?: number } = {}): Promise<Task> =>
+      this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/retry`, { method: 'POST', body: options }),
+  };
+
+  private async *followLog(id: string, follow: boolean): AsyncIterable<LogLine> {
+    if (!follow) {
+      const text = await this.tasks.log(id);
+      yield { stream: 'stdout', data: text };
+      return;
+    }
+    const response = await this.http.raw(`/v1/tasks/${encodeURIComponent(id)}/log?follow=1`, { headers: { accept: 'text/event-stream' } });
+    if (!response.body) return;
+    for await (const event of readSse(response.body)) {
+      if (event.event === 'end') return;
+      if (event.event === 'stdout' || event.event === 'stderr' || event.event === 'system') {
+        yield { stream: event.event, data: JSON.parse(event.data) as string };
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Code package use cases: upload (validate the archive while it streams, store it by sha256, record a
+ * revision), read, download and delete. Shared by the native and IronWorker front doors.
+ */
+import { rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { DhError } from '../core/errors.ts';
+import { LIMITS } from '../core/limits.ts';
+import type { CodeRevision } from '../core/model.ts';
+import type { CodeUpload } from '../core/schemas/code-upload.ts';
+import { canonicalizeArchive, type ArchiveFormat } from '../store/archive/canonicalize.ts';
+import { exportArchive } from '../store/archive/export.ts';
+import type { AppContext } from './context.ts';
+
+export interface UploadedArchive {
+  stream: Readable;
+  format: ArchiveFormat;
+}
+
+export interface StoredArchive {
+  sha256: string;
+  size: number;
+  fileCount: number;
+}
+
+/** Validates an uploaded archive while it streams and keeps its canonical form in the code store. */
+export async function storeArchive(ctx: AppContext, archive: UploadedArchive): Promise<StoredArchive> {
+  const canonical = await canonicalizeArchive(archive.stream, archive.format, { tmpDir: ctx.tmpDir });
+  try {
+    await ctx.codeStore.put(canonical.path, canonical.sha256);
+  } finally {
+    await rm(canonical.path, { force: true });
+  }
+  return { sha256: canonical.sha256, size: canonical.size, fileCount: canonical.fileCount };
+}
+
+/** Records a new revision of a code package; the archive, if any, is already stored. */
+export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeUpload, stored?: StoredArchive): Promise<CodeRevision> {
+  const stack = meta.image ? undefined : (meta.stack ?? 'default');
+  if (stack) ctx.catalog.get(stack);
+  if (!stored && !meta.image) {
+    throw new DhError('DH_ERR_VALIDATION', 'A code package on a stack needs its code: send an archive (.tar.gz, .tar or .zip) or a directory.');
+  }
+  const config = meta.config === undefined ? undefined : typeof meta.config === 'string' ? meta.config : JSON.stringify(meta.config);
+  if (config !== undefined && Buffer.byteLength(config) > LIMITS.configMaxBytes) {
+    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The config is ${Buffer.byteLength(config)} bytes; the limit is ${LIMITS.configMaxBytes} bytes.`);
+  }
+  return ctx.codes.addRevision({
+    project_id: projectId,
+    name: meta.name,
+    ...(stack ? { stack } : {}),
+    ...(meta.image ? { image: meta.image } : {}),
+    ...(meta.command ? { command: meta.command } : {}),
+    env_vars: meta.env_vars,
+    ...(config !== undefined ? { config } : {}),
+    max_concurrency: meta.max_concurrency,
+    retries: meta.retries,
+    retries_delay: meta.retries_delay,
+    timeout: meta.timeout,
+    memory: meta.memory,
+    cpus: meta.cpus,
+    network: meta.network,
+    default_priority: meta.default_priority,
+    ...(stored ? { archive_sha256: stored.sha256, archive_size: stored.size, file_count: stored.fileCount } : {}),
+  });
+}
+
+export async function getCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<CodeRevision> {
+  const code = (await ctx.codes.current(projectId, nameOrId)) ?? (await ctx.codes.byId(nameOrId));
+  if (!code || code.project_id !== projectId) {
+    throw new DhError('DH_ERR_CODE_NOT_FOUND', `No code package named "${nameOrId}" in this project; \`dockhand code list\` shows the packages there are.`);
+  }
+  return code;
+}
+
+export async function codeRevision(ctx: AppContext, projectId: string, nameOrId: string, rev?: number): Promise<CodeRevision> {
+  const code = await getCode(ctx, projectId, nameOrId);
+  if (rev === undefined || rev === code.rev) return code;
+  const revision = await ctx.codes.revision(projectId, code.name, rev);
+  if (!revision) throw new DhError('DH_ERR_REVISION_NOT_FOUND', `Code package "${code.name}" has no revision ${rev}; its revisions are 1 to ${code.rev}.`);
+  return revision;
+}
+
+/** The archive of a revision as the user uploaded it (without Dockhand's internal `task/` prefix). */
+export async function downloadCode(ctx: AppContext, projectId: string, nameOrId: string, rev?: number): Promise<{ revision: CodeRevision; stream: Readable }> {
+  const revision = await codeRevision(ctx, projectId, nameOrId, rev);
+  if (!revision.archive_sha256) throw new DhError('DH_ERR_NOT_FOUND', `Code package "${revision.name}" runs an image and has no archive to download.`);
+  return { revision, stream: exportArchive(await ctx.codeStore.get(revision.archive_sha256)) };
+}
+
+export async function deleteCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<void> {
+  const code = await getCode(ctx, projectId, nameOrId);
+  await ctx.codes.delete(projectId, code.name);
+}

@@ -1,0 +1,76 @@
+/**
+ * Everything a server or worker process shares, wired once: settings, Redis adapters, the task queues,
+ * the code store and the stack catalogue. Roles take the parts they need from here.
+ */
+import { Redis } from 'ioredis';
+import path from 'node:path';
+import type { Settings } from '../core/settings.ts';
+import { DhError } from '../core/errors.ts';
+import { TaskQueue } from '../queue/task-queue.ts';
+import type { CodeRegistry, LogStore, ProjectStore, TaskStore } from '../store/ports.ts';
+import { Keys } from '../store/redis/keys.ts';
+import { RedisCodeRegistry } from '../store/redis/redis-code-registry.ts';
+import { RedisEvents } from '../store/redis/redis-events.ts';
+import { RedisLogStore } from '../store/redis/redis-log-store.ts';
+import { RedisProjectStore } from '../store/redis/redis-project-store.ts';
+import { RedisTaskStore } from '../store/redis/redis-task-store.ts';
+import { FsCodeStore } from '../store/code-store/fs-code-store.ts';
+import type { CodeStore } from '../store/code-store/port.ts';
+import { loadStackCatalog, type StackCatalog } from '../stacks/catalog.ts';
+import { createLogger, type Logger } from '../telemetry/logger.ts';
+
+export interface AppContext {
+  settings: Settings;
+  redis: Redis;
+  keys: Keys;
+  tasks: TaskStore;
+  codes: CodeRegistry;
+  projects: ProjectStore;
+  logs: LogStore;
+  events: RedisEvents;
+  queue: TaskQueue;
+  codeStore: CodeStore;
+  catalog: StackCatalog;
+  logger: Logger;
+  /** Directory for temporary files (upload spooling); inside the data dir so renames stay on one disk. */
+  tmpDir: string;
+  close(): Promise<void>;
+}
+
+export async function createContext(settings: Settings, options: { logger?: Logger } = {}): Promise<AppContext> {
+  const redisUrl = settings.REDIS_URL ?? 'redis://127.0.0.1:6390';
+  // BullMQ needs maxRetriesPerRequest null on connections it blocks on; ours share that setting.
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new DhError('DH_ERR_REDIS_UNAVAILABLE', `Redis at ${redisUrl} does not answer (${(err as Error).message}); start redis-server or set REDIS_URL.`);
+  }
+  const keys = new Keys(settings.DOCKHAND_REDIS_PREFIX);
+  const dataDir = path.resolve(settings.DOCKHAND_DATA_DIR);
+  const events = new RedisEvents(redis, keys);
+  const queue = new TaskQueue(redis, keys.bullPrefix());
+  const logger = options.logger ?? createLogger(settings.DOCKHAND_LOG_LEVEL);
+  return {
+    settings,
+    redis,
+    keys,
+    tasks: new RedisTaskStore(redis, keys),
+    codes: new RedisCodeRegistry(redis, keys),
+    projects: new RedisProjectStore(redis, keys),
+    logs: new RedisLogStore(redis, keys),
+    events,
+    queue,
+    codeStore: new FsCodeStore(settings.DOCKHAND_CODE_DIR ?? path.join(dataDir, 'code')),
+    catalog: await loadStackCatalog(),
+    logger,
+    tmpDir: path.join(dataDir, 'tmp'),
+    async close() {
+      await queue.close();
+      await events.close();
+      redis.disconnect();
+    },
+  };
+}

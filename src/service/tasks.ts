@@ -1,0 +1,133 @@
+/**
+ * Task use cases shared by every front door (native API, IronWorker API, schedules): queue, read,
+ * cancel, retry and wait. Each checks the project scope first: another project's task is "not found".
+ */
+import { randomBytes } from 'node:crypto';
+import { DhError } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { LIMITS } from '../core/limits.ts';
+import type { Task } from '../core/model.ts';
+import type { TaskRequest } from '../core/schemas/task-request.ts';
+import { FINISHED_STATUSES, isFinished, type TaskStatus } from '../core/task-status.ts';
+import type { AppContext } from './context.ts';
+
+export interface QueueOptions {
+  scheduleId?: string;
+  retryOf?: string;
+  trace?: Record<string, string>;
+  traceId?: string;
+}
+
+export function payloadText(payload: unknown): string {
+  if (payload === undefined || payload === null) return '';
+  return typeof payload === 'string' ? payload : JSON.stringify(payload);
+}
+
+export async function queueTask(ctx: AppContext, projectId: string, request: TaskRequest, options: QueueOptions = {}): Promise<Task> {
+  const code = await ctx.codes.current(projectId, request.code_name);
+  if (!code) {
+    throw new DhError('DH_ERR_CODE_NOT_FOUND', `No code package named "${request.code_name}" in this project; upload it first with \`dockhand code upload <dir> --name ${request.code_name} --stack <stack>\`.`);
+  }
+  const payload = payloadText(request.payload);
+  if (Buffer.byteLength(payload) > LIMITS.payloadMaxBytes) {
+    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${LIMITS.payloadMaxBytes} bytes. Store large inputs elsewhere and pass a reference.`);
+  }
+  const now = new Date();
+  const task = await ctx.tasks.create({
+    id: newId(now.getTime()),
+    project_id: projectId,
+    code_name: code.name,
+    code_id: code.id,
+    code_rev: code.rev,
+    priority: request.priority ?? code.default_priority,
+    timeout: request.timeout ?? code.timeout,
+    delay: request.delay ?? 0,
+    cluster: request.cluster ?? 'default',
+    ...(request.label !== undefined ? { label: request.label } : {}),
+    payload,
+    created_at: now.toISOString(),
+    queued_at: now.toISOString(),
+    ...(options.scheduleId ? { schedule_id: options.scheduleId } : {}),
+    ...(options.retryOf ? { retry_of: options.retryOf } : {}),
+    trace_id: options.traceId ?? randomBytes(16).toString('hex'),
+  });
+  await ctx.queue.enqueue({
+    taskId: task.id,
+    cluster: task.cluster,
+    priority: task.priority,
+    delayMs: task.delay * 1000,
+    ...(options.trace ? { trace: options.trace } : {}),
+  });
+  return task;
+}
+
+export async function getTask(ctx: AppContext, projectId: string, taskId: string): Promise<Task> {
+  const task = /^[0-9a-f]{24}$/.test(taskId) ? await ctx.tasks.get(taskId) : undefined;
+  if (!task || task.project_id !== projectId) {
+    throw new DhError('DH_ERR_TASK_NOT_FOUND', `No task with id "${taskId}" in this project.`);
+  }
+  return task;
+}
+
+const CANCELLABLE: readonly TaskStatus[] = ['queued', 'preparing', 'running'];
+
+/** Cancels a task that has not finished. A queued task leaves the queue; a running one is killed by its node. */
+export async function cancelTask(ctx: AppContext, projectId: string, taskId: string): Promise<Task> {
+  const task = await getTask(ctx, projectId, taskId);
+  const now = new Date().toISOString();
+  const result = await ctx.tasks.transition(task.id, CANCELLABLE, 'cancelled', { end_time: now, msg: 'Cancelled by request.' });
+  if (!result.applied) {
+    throw new DhError('DH_ERR_TASK_FINISHED', `Task ${task.id} has already finished (${result.current ?? 'unknown'}); there is nothing to cancel.`);
+  }
+  if (result.previous === 'queued') await ctx.queue.remove(task.id, task.cluster);
+  else await ctx.events.publishCancel(task.id);
+  await ctx.events.publishFinished(task.id);
+  return (await ctx.tasks.get(task.id)) ?? task;
+}
+
+/** Queues a finished task again as a new task whose `retry_of` names the original. */
+export async function retryTask(ctx: AppContext, projectId: string, taskId: string, delay?: number): Promise<Task> {
+  const task = await getTask(ctx, projectId, taskId);
+  if (!isFinished(task.status)) {
+    throw new DhError('DH_ERR_TASK_NOT_FINISHED', `Task ${task.id} is still ${task.status}; only a finished task can be retried.`);
+  }
+  return queueTask(
+    ctx,
+    projectId,
+    {
+      code_name: task.code_name,
+      payload: task.payload,
+      priority: task.priority,
+      timeout: task.timeout,
+      delay: delay ?? 0,
+      cluster: task.cluster,
+      ...(task.label !== undefined ? { label: task.label } : {}),
+    },
+    { retryOf: task.id },
+  );
+}
+
+/** Resolves when the task has finished, or with its current state after `timeoutMs`. */
+export async function waitForTask(ctx: AppContext, projectId: string, taskId: string, timeoutMs: number): Promise<Task> {
+  const first = await getTask(ctx, projectId, taskId);
+  if (isFinished(first.status) || timeoutMs <= 0) return first;
+  let wake: () => void = () => {};
+  const unsubscribe = await ctx.events.onFinished((id) => { if (id === taskId) wake(); });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const task = await getTask(ctx, projectId, taskId);
+      const remaining = deadline - Date.now();
+      if (isFinished(task.status) || remaining <= 0) return task;
+      // The notice makes this prompt; the periodic re-check covers a notice lost on a reconnect.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(remaining, 2000));
+        wake = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+export { FINISHED_STATUSES };
