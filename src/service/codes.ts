@@ -8,13 +8,13 @@ import { DhError } from '../core/errors.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { CodeRevision } from '../core/model.ts';
 import type { CodeUpload } from '../core/schemas/code-upload.ts';
-import { canonicalizeArchive, type ArchiveFormat } from '../store/archive/canonicalize.ts';
+import { canonicalizeArchive, type DeclaredArchiveFormat } from '../store/archive/canonicalize.ts';
 import { exportArchive } from '../store/archive/export.ts';
 import type { AppContext } from './context.ts';
 
 export interface UploadedArchive {
   stream: Readable;
-  format: ArchiveFormat;
+  format: DeclaredArchiveFormat;
 }
 
 export interface StoredArchive {

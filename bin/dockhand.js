@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `dockhand` command. Dockhand runs its TypeScript sources directly through tsx, so a fresh
+// clone needs no build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli/main.ts');
+await main(process.argv);

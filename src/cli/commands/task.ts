@@ -1,0 +1,148 @@
+/**
+ * `dockhand task ...`: queue a task (optionally waiting for it, its output streamed as it runs), and
+ * show, list, follow, cancel or retry tasks.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import type { Task } from '../../core/model.ts';
+import type { Dockhand, QueueOptions } from '../../sdk/index.ts';
+import { clientFor, globalOptions } from '../client.ts';
+import { CliExit, EXIT_CODES, formatDuration, info, printJson, table } from '../output.ts';
+
+/** `--payload '{"a":1}'` sends JSON; `--payload @file` sends a file's content; other text is sent as a string. */
+export function parsePayload(value: string): unknown {
+  const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function number(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new CliExit(EXIT_CODES.usage, `${name} expects a whole number, got "${value}".`);
+    return n;
+  };
+}
+
+export function exitCodeFor(task: Task): number {
+  switch (task.status) {
+    case 'complete': return EXIT_CODES.ok;
+    case 'timeout': return EXIT_CODES.taskTimeout;
+    case 'cancelled': return EXIT_CODES.taskCancelled;
+    default: return EXIT_CODES.taskError;
+  }
+}
+
+function summary(task: Task): string {
+  const parts = [`task ${task.id} ${task.status}`];
+  if (task.duration !== undefined) parts.push(`in ${formatDuration(task.duration)}`);
+  if (task.exit_code !== undefined) parts.push(`exit ${task.exit_code}`);
+  if (task.msg) parts.push(`- ${task.msg}`);
+  return parts.join(' ');
+}
+
+async function streamLog(client: Dockhand, id: string): Promise<void> {
+  for await (const line of client.tasks.logs(id, { follow: true })) {
+    (line.stream === 'stdout' ? process.stdout : process.stderr).write(line.data);
+  }
+}
+
+export function registerTaskCommands(program: Command): void {
+  const task = program.command('task').description('Queue tasks and follow them.');
+
+  task
+    .command('queue')
+    .description('Queue a task of a code package.')
+    .argument('<code>', 'the code package name')
+    .option('--payload <json|@file>', 'the payload: JSON, plain text, or @file to read it from a file')
+    .option('--priority <p>', '0, 1 or 2 (2 runs first)', number('--priority'))
+    .option('--timeout <s>', 'seconds before the task is killed', number('--timeout'))
+    .option('--delay <s>', 'seconds to wait before the task may run', number('--delay'))
+    .option('--cluster <name>', 'the cluster whose workers run it', undefined)
+    .option('--label <label>', 'a free-form label to find the task by')
+    .option('--wait', 'wait for the task, print its output and result; exit non-zero unless it completes')
+    .addHelpText('after', `\nExit codes with --wait: 0 complete, ${EXIT_CODES.taskError} error, ${EXIT_CODES.taskTimeout} timeout, ${EXIT_CODES.taskCancelled} cancelled, 1 failure to queue.\n\nExample:\n  dockhand task queue hello --payload '{"name":"you"}' --wait\n`)
+    .action(async (code: string, options: Record<string, unknown>, command: Command) => {
+      const client = clientFor(command);
+      const json = globalOptions(command).json;
+      const request: QueueOptions = {};
+      if (options['payload'] !== undefined) request.payload = parsePayload(String(options['payload']));
+      for (const key of ['priority', 'timeout', 'delay'] as const) if (options[key] !== undefined) request[key] = options[key] as never;
+      if (options['cluster']) request.cluster = String(options['cluster']);
+      if (options['label']) request.label = String(options['label']);
+      const queued = await client.tasks.queue(code, request);
+      if (!options['wait']) {
+        if (json) return printJson(queued);
+        console.log(queued.id);
+        return;
+      }
+      if (!json) {
+        info(`Queued task ${queued.id}; waiting for it...`);
+        await streamLog(client, queued.id);
+      }
+      const done = await client.tasks.wait(queued.id);
+      if (json) printJson(done);
+      else {
+        if (done.result !== undefined) console.log(`result: ${JSON.stringify(done.result)}`);
+        info(summary(done));
+      }
+      process.exitCode = exitCodeFor(done);
+    });
+
+  task
+    .command('show')
+    .description('Show a task: status, timings, exit code, result.')
+    .argument('<id>')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const found = await clientFor(command).tasks.get(id);
+      if (globalOptions(command).json) return printJson(found);
+      for (const [k, v] of Object.entries(found)) console.log(`${k.padEnd(12)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    });
+
+  task
+    .command('list')
+    .description('List the newest tasks of the project.')
+    .option('--status <s>', 'only tasks in these statuses (comma-separated)')
+    .option('--code <name>', 'only tasks of this code package')
+    .option('--limit <n>', 'how many (default 30)', number('--limit'))
+    .action(async (options: { status?: string; code?: string; limit?: number }, command: Command) => {
+      const tasks = await clientFor(command).tasks.list(options);
+      if (globalOptions(command).json) return printJson(tasks);
+      console.log(table(tasks.map((t) => ({ ...t, duration: formatDuration(t.duration) })), ['id', 'code_name', 'status', 'priority', 'duration', 'created_at']));
+    });
+
+  task
+    .command('logs')
+    .description('Print a task\'s output; with -f, follow it until the task ends.')
+    .argument('<id>')
+    .option('-f, --follow', 'keep streaming while the task runs')
+    .action(async (id: string, options: { follow?: boolean }, command: Command) => {
+      const client = clientFor(command);
+      if (options.follow) return streamLog(client, id);
+      process.stdout.write(await client.tasks.log(id));
+    });
+
+  task
+    .command('cancel')
+    .description('Cancel a queued or running task (a running container is killed).')
+    .argument('<id>')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const cancelled = await clientFor(command).tasks.cancel(id);
+      if (globalOptions(command).json) return printJson(cancelled);
+      info(`Cancelled task ${cancelled.id}.`);
+    });
+
+  task
+    .command('retry')
+    .description('Queue a finished task again, as a new task whose retry_of names the original.')
+    .argument('<id>')
+    .option('--delay <s>', 'seconds to wait before it may run', number('--delay'))
+    .action(async (id: string, options: { delay?: number }, command: Command) => {
+      const retried = await clientFor(command).tasks.retry(id, options);
+      if (globalOptions(command).json) return printJson(retried);
+      console.log(retried.id);
+    });
+}

@@ -1,0 +1,72 @@
+/**
+ * `dockhand up`: everything on one machine. Provisions the host, starts the API and a worker in this
+ * process, creates the default project on first start, then runs the bundled example once as a smoke
+ * check and prints its output and timing. Ctrl-C drains the worker and stops cleanly.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseSettings } from '../core/settings.ts';
+import { checkRedisDurability } from '../host/redis-durability.ts';
+import { Dockhand } from '../sdk/index.ts';
+import { createContext } from '../service/context.ts';
+import { ensureDefaultProject } from './default-project.ts';
+import { provisionHost } from './provision.ts';
+import { startServerRole } from './server-role.ts';
+import { startWorkerRole } from './worker-role.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface UpOptions {
+  concurrency?: number;
+  clusters?: string[];
+  smoke?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function runUp(options: UpOptions = {}): Promise<{ stop: () => Promise<void>; url: string }> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const settings0 = parseSettings(process.env);
+  const dataDir = path.resolve(settings0.DOCKHAND_DATA_DIR);
+  const started = Date.now();
+  const host = await provisionHost({ dataDir, log });
+  const settings = { ...settings0, REDIS_URL: host.redisUrl };
+  const ctx = await createContext(settings);
+  for (const warning of await checkRedisDurability(ctx.redis)) log(`warning: ${warning}`);
+
+  const worker = await startWorkerRole(ctx, { clusters: options.clusters ?? ['default'], concurrency: options.concurrency ?? settings.DOCKHAND_CONCURRENCY, docker: host.docker });
+  const server = await startServerRole(ctx, { health: () => worker.runtime.ping() });
+  const { credentials, created, file } = await ensureDefaultProject(ctx, dataDir, server.url);
+  log(`==> Dockhand is up at ${server.url} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  log(`    project ${credentials.project_id}; credentials ${created ? 'written to' : 'in'} ${path.relative(process.cwd(), file) || file}`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      log('==> stopping: finishing running tasks');
+      await worker.agent.stop();
+      await server.app.close();
+      await ctx.close();
+      log('==> stopped');
+    })();
+    return stopping;
+  };
+
+  if (options.smoke !== false) await smokeCheck(new Dockhand({ url: server.url, token: credentials.token }), log);
+  log('==> ready; press Ctrl-C to stop. In another terminal:');
+  log('    npx dockhand code upload examples/hello-node --name hello --stack node-20');
+  log(`    npx dockhand task queue hello --payload '{"name":"you"}' --wait`);
+  return { stop, url: server.url };
+}
+
+/** Uploads the bundled example and runs it once through the whole path, printing what it printed. */
+async function smokeCheck(client: Dockhand, log: (line: string) => void): Promise<void> {
+  log('==> smoke check: uploading examples/hello-node and running it once');
+  await client.codes.upload(path.join(REPO_ROOT, 'examples/hello-node'), { name: 'hello', stack: 'node-20' });
+  const queuedAt = Date.now();
+  const task = await client.tasks.queue('hello', { payload: { name: 'Dockhand' } });
+  const done = await client.tasks.wait(task.id, { timeoutMs: 120_000 });
+  const output = await client.tasks.log(task.id);
+  for (const line of output.trimEnd().split('\n')) log(`    | ${line}`);
+  if (done.status !== 'complete') throw new Error(`The smoke task ${task.id} ended ${done.status}: ${done.msg ?? 'see its log above'}.`);
+  log(`==> smoke task ${task.id} complete in ${Date.now() - queuedAt} ms end to end (container ran ${done.duration} ms); result ${JSON.stringify(done.result)}`);
+}
