@@ -10,8 +10,8 @@ import { DhError } from './errors.ts';
 const positiveInt = z.coerce.number().int().positive();
 
 const SettingsSchema = z.object({
-  /** Port of the HTTP API. */
-  DOCKHAND_PORT: positiveInt.max(65_535).default(8080),
+  /** Port of the HTTP API (0 picks a free one). */
+  DOCKHAND_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** Address the API listens on. */
   DOCKHAND_HOST: z.string().default('0.0.0.0'),
   /** Where credentials, the code store and a self-started Redis live. */
