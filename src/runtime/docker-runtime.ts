@@ -1,0 +1,199 @@
+/**
+ * The Docker adapter of the ContainerRuntime port, over dockerode. It creates every task container
+ * with the isolation defaults of `create-options.ts`, inspects it and refuses one whose limits the
+ * engine dropped, streams stdin/stdout/stderr over one hijacked attach connection, and removes
+ * containers with retries because removal is where engines most often stumble.
+ *
+ *   const runtime = new DockerRuntime();            // DOCKER_HOST or the local socket
+ *   const handle = await runtime.create(spec);
+ *   const { input, output } = await handle.attach();
+ *   await handle.start();
+ */
+import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Dockerode from 'dockerode';
+import { DhError } from '../core/errors.ts';
+import { createOptions } from './create-options.ts';
+import { dockerError, engineMessage, isNotFound, isNotRunning, isRemovalBusy, statusOf } from './docker-errors.ts';
+import { FrameDemuxer } from './frame-demux.ts';
+import { findDroppedLimits } from './limits-check.ts';
+import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, ContainerSummary, OutputChunk } from './port.ts';
+
+/** Removal retries: 5 attempts, 100 ms doubling, about 1.5 s in all before giving up. */
+const REMOVE_ATTEMPTS = 5;
+const REMOVE_FIRST_DELAY_MS = 100;
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly docker: Dockerode;
+
+  /** Without an argument dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH). */
+  constructor(docker?: Dockerode) {
+    this.docker = docker ?? new Dockerode();
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerHandle> {
+    let container: Dockerode.Container;
+    try {
+      container = await this.docker.createContainer(createOptions(spec));
+    } catch (err) {
+      if (statusOf(err) === 409) {
+        throw new DhError(
+          'DH_ERR_CONFLICT',
+          `Container ${spec.name} already exists: another run of this task attempt holds the name.`,
+          { op: 'create', container: spec.name, image: spec.image, status: 409, engine: engineMessage(err) },
+        );
+      }
+      throw dockerError(err, { op: 'create', container: spec.name, image: spec.image });
+    }
+
+    let missing: string[];
+    try {
+      missing = findDroppedLimits(spec, await container.inspect());
+    } catch (err) {
+      await removeWithRetry(container, spec.name).catch(() => undefined);
+      throw dockerError(err, { op: 'inspect', container: spec.name, image: spec.image });
+    }
+    if (missing.length > 0) {
+      await removeWithRetry(container, spec.name).catch(() => undefined);
+      throw new DhError(
+        'DH_ERR_CONTAINER_LIMITS',
+        `The Docker engine dropped ${missing.join(', ')} on container ${spec.name}, so it was removed unstarted; enable the missing cgroup controllers or engine features on this host.`,
+        { container: spec.name, image: spec.image, missing },
+      );
+    }
+    return new DockerContainerHandle(container, spec.name, spec.image);
+  }
+
+  async list(label: string): Promise<ContainerSummary[]> {
+    try {
+      const found = await this.docker.listContainers({ all: true, filters: { label: [label] } });
+      return found.map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        labels: c.Labels,
+        state: c.State,
+      }));
+    } catch (err) {
+      throw dockerError(err, { op: `list (label ${label})` });
+    }
+  }
+
+  async removeById(id: string): Promise<void> {
+    await removeWithRetry(this.docker.getContainer(id), id);
+  }
+
+  async imageExists(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw dockerError(err, { op: 'image inspect', image });
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      const wrapped = dockerError(err, { op: 'ping' });
+      throw wrapped.code === 'DH_ERR_DOCKER_UNAVAILABLE'
+        ? wrapped
+        : new DhError('DH_ERR_DOCKER_UNAVAILABLE', `The Docker engine did not answer a ping: ${wrapped.message}`, wrapped.details);
+    }
+  }
+
+  async version(): Promise<string> {
+    try {
+      return (await this.docker.version()).Version;
+    } catch (err) {
+      throw dockerError(err, { op: 'version' });
+    }
+  }
+}
+
+class DockerContainerHandle implements ContainerHandle {
+  readonly id: string;
+
+  constructor(
+    private readonly container: Dockerode.Container,
+    readonly name: string,
+    private readonly image: string,
+  ) {
+    this.id = container.id;
+  }
+
+  async attach(): Promise<{ input: NodeJS.WritableStream; output: AsyncIterable<OutputChunk> }> {
+    let socket: Duplex;
+    try {
+      // hijack: one raw connection carries stdin up and the multiplexed stdout/stderr down.
+      socket = (await this.container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
+    } catch (err) {
+      throw dockerError(err, { op: 'attach', container: this.name, image: this.image });
+    }
+    return { input: socket, output: demultiplex(socket, this.name) };
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.container.start();
+    } catch (err) {
+      throw dockerError(err, { op: 'start', container: this.name, image: this.image });
+    }
+  }
+
+  async wait(): Promise<ContainerExit> {
+    try {
+      const waited = (await this.container.wait({ condition: 'not-running' })) as { StatusCode: number };
+      // OOMKilled is only in the container state, not in the wait answer.
+      const info = await this.container.inspect();
+      return { exitCode: waited.StatusCode, oomKilled: info.State.OOMKilled };
+    } catch (err) {
+      throw dockerError(err, { op: 'wait', container: this.name, image: this.image });
+    }
+  }
+
+  async kill(): Promise<void> {
+    try {
+      await this.container.kill({ signal: 'SIGKILL' });
+    } catch (err) {
+      if (isNotFound(err) || isNotRunning(err)) return;
+      throw dockerError(err, { op: 'kill', container: this.name, image: this.image });
+    }
+  }
+
+  async remove(): Promise<void> {
+    await removeWithRetry(this.container, this.name);
+  }
+}
+
+/** Force-removes a container; "already gone" is success, "busy" is retried with back-off. */
+async function removeWithRetry(container: Dockerode.Container, label: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await container.remove({ force: true, v: true });
+      return;
+    } catch (err) {
+      if (isNotFound(err)) return;
+      if (attempt >= REMOVE_ATTEMPTS || !isRemovalBusy(err)) {
+        throw dockerError(err, { op: `remove (attempt ${attempt})`, container: label });
+      }
+      await sleep(REMOVE_FIRST_DELAY_MS * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/**
+ * The attach socket's frames as chunks. A reset after the container exited is how some engines close
+ * the connection, so it ends the stream rather than failing it; the runner's exit status says the rest.
+ */
+async function* demultiplex(socket: Duplex, name: string): AsyncGenerator<OutputChunk> {
+  const demux = new FrameDemuxer();
+  try {
+    for await (const bytes of socket) yield* demux.push(bytes as Buffer);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'ECONNRESET' || code === 'EPIPE') return;
+    throw dockerError(err, { op: 'attach read', container: name });
+  }
+}
