@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   DH_ERR_REVISION_NOT_FOUND: { status: 404, summary: 'The code package has no such revision.' },
   DH_ERR_STACK_NOT_FOUND: { status: 400, summary: 'The named stack is not defined; `dockhand stacks list` shows the stacks there are.' },
   DH_ERR_STACK_NOT_BUILT: { status: 409, summary: 'The stack is defined but its image is not built on this host; run `dockhand stacks build NAME`.' },
+  DH_ERR_STACK_BUILD_FAILED: { status: 500, summary: 'A stack or base image failed to build (or its version check failed); the message ends with the build log.' },
   DH_ERR_IMAGE_NOT_FOUND: { status: 400, summary: 'A custom image named by a code package is not present on the Docker engine.' },
   DH_ERR_TASK_FINISHED: { status: 409, summary: 'The task has already finished; finished tasks never change.' },
   DH_ERR_TASK_NOT_FINISHED: { status: 409, summary: 'Only a finished task can be retried.' },
