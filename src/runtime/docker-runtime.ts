@@ -112,7 +112,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 }
 
-class DockerContainerHandle implements ContainerHandle {
+/** One created container. Exported so tests can wrap a container made outside `create`. */
+export class DockerContainerHandle implements ContainerHandle {
   readonly id: string;
 
   constructor(
