@@ -11,6 +11,8 @@ export interface DockerContext {
   /** The engine operation, e.g. `create`, `start`, `remove`. */
   op: string;
   container?: string;
+  /** The engine's container id, when the container exists. */
+  id?: string;
   image?: string;
 }
 
@@ -62,7 +64,7 @@ export function dockerError(err: unknown, ctx: DockerContext): DhError {
   const status = statusOf(err);
   const detail = engineMessage(err);
   const subject = describe(ctx);
-  const details = { op: ctx.op, container: ctx.container, image: ctx.image, status, engine: detail };
+  const details = { op: ctx.op, container: ctx.container, id: ctx.id, image: ctx.image, status, engine: detail };
 
   if (isEngineUnreachable(err)) {
     return new DhError('DH_ERR_DOCKER_UNAVAILABLE', `The Docker engine did not answer ${ctx.op}${subject} (${shape(err).code}): start dockerd or set DOCKER_HOST.`, details);

@@ -51,7 +51,7 @@ export class DockerRuntime implements ContainerRuntime {
       missing = findDroppedLimits(spec, await container.inspect());
     } catch (err) {
       await removeWithRetry(container, spec.name).catch(() => undefined);
-      throw dockerError(err, { op: 'inspect', container: spec.name, image: spec.image });
+      throw dockerError(err, { op: 'inspect', container: spec.name, id: container.id, image: spec.image });
     }
     if (missing.length > 0) {
       await removeWithRetry(container, spec.name).catch(() => undefined);
@@ -130,7 +130,7 @@ export class DockerContainerHandle implements ContainerHandle {
       // hijack: one raw connection carries stdin up and the multiplexed stdout/stderr down.
       socket = (await this.container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
     } catch (err) {
-      throw dockerError(err, { op: 'attach', container: this.name, image: this.image });
+      throw dockerError(err, { op: 'attach', container: this.name, id: this.id, image: this.image });
     }
     return { input: socket, output: demultiplex(socket, this.name) };
   }
@@ -139,7 +139,7 @@ export class DockerContainerHandle implements ContainerHandle {
     try {
       await this.container.start();
     } catch (err) {
-      throw dockerError(err, { op: 'start', container: this.name, image: this.image });
+      throw dockerError(err, { op: 'start', container: this.name, id: this.id, image: this.image });
     }
   }
 
@@ -150,7 +150,7 @@ export class DockerContainerHandle implements ContainerHandle {
       const info = await this.container.inspect();
       return { exitCode: waited.StatusCode, oomKilled: info.State.OOMKilled };
     } catch (err) {
-      throw dockerError(err, { op: 'wait', container: this.name, image: this.image });
+      throw dockerError(err, { op: 'wait', container: this.name, id: this.id, image: this.image });
     }
   }
 
@@ -159,7 +159,7 @@ export class DockerContainerHandle implements ContainerHandle {
       await this.container.kill({ signal: 'SIGKILL' });
     } catch (err) {
       if (isNotFound(err) || isNotRunning(err)) return;
-      throw dockerError(err, { op: 'kill', container: this.name, image: this.image });
+      throw dockerError(err, { op: 'kill', container: this.name, id: this.id, image: this.image });
     }
   }
 
@@ -177,7 +177,7 @@ async function removeWithRetry(container: Dockerode.Container, label: string): P
     } catch (err) {
       if (isNotFound(err)) return;
       if (attempt >= REMOVE_ATTEMPTS || !isRemovalBusy(err)) {
-        throw dockerError(err, { op: `remove (attempt ${attempt})`, container: label });
+        throw dockerError(err, { op: `remove (attempt ${attempt})`, container: label, id: container.id });
       }
       await sleep(REMOVE_FIRST_DELAY_MS * 2 ** (attempt - 1));
     }
