@@ -84,6 +84,8 @@ export class CanonicalWriter {
       sink = this.pack.entry(this.header(entry), (err) => (err ? reject(err) : resolve()));
     });
     done.catch(() => undefined);
+    // The entry callback reports the sink's failure; without a listener its 'error' event would throw.
+    sink.on('error', () => undefined);
     let soFar = 0;
     try {
       for await (const item of body) {

@@ -16,6 +16,7 @@ export function exportArchive(canonicalTarGz: Readable): Readable {
   const extract = tar.extract();
   const pack = tar.pack();
   extract.on('entry', (header, body, next) => {
+    body.on('error', () => undefined); // reported through the pipeline; see read-tar.ts
     const name = header.name.startsWith(CANONICAL_PREFIX) ? header.name.slice(CANONICAL_PREFIX.length) : '';
     if (name === '') {
       body.resume();

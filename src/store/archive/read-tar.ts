@@ -29,6 +29,9 @@ export async function readTarInto(source: Readable, options: TarReadOptions): Pr
   const { ledger, writer, origins } = options;
   const extract = tar.extract();
   extract.on('entry', (header, body, next) => {
+    // When the archive fails, tar-stream destroys the current body with the same error, which this
+    // handler already reports through next(); without a listener that 'error' event would throw.
+    body.on('error', () => undefined);
     copyEntry(header, body).then(
       () => next(),
       (err: unknown) => {
