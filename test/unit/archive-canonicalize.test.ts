@@ -132,4 +132,14 @@ describe('canonicalizeArchive with good archives', () => {
     expect(upload.isPaused()).toBe(true);
     upload.destroy();
   });
+
+  test('passes an upload that breaks off (client gone) through as that error, not as a corrupt archive, and cleans up', async () => {
+    const whole = gzipSync(await tarOf([{ name: 'a.bin', content: Buffer.alloc(200_000, 7) }, ...APP.slice(1)]));
+    const upload = new PassThrough();
+    upload.write(whole.subarray(0, 1000));
+    setTimeout(() => upload.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })), 20);
+    const outcome = await scratch.canonicalize(upload).catch((err: unknown) => err);
+    expect(outcome).toMatchObject({ message: 'aborted', code: 'ECONNRESET' });
+    expect(await scratch.leftovers()).toEqual([]);
+  });
 });
