@@ -183,7 +183,7 @@ async function codeArchive(files: Record<string, string>): Promise<Buffer> {
 
 function buildSummary(report: BuildReport): string {
   const rows = [
-    ...report.bases.map((b) => ({ image: `base-${b.release}`, version: `debian ${b.release}`, own_size: b.size === undefined ? null : formatBytes(b.size), time: formatDuration(Math.round(b.seconds * 1000)), result: b.status })),
+    ...report.bases.map((b) => ({ image: `base-${b.release}`, version: `debian ${b.release}`, own_size: b.ownSize === undefined ? null : formatBytes(b.ownSize), time: formatDuration(Math.round(b.seconds * 1000)), result: b.status })),
     ...report.stacks.map((s) => ({ image: s.name, version: s.version, own_size: s.ownSize === undefined ? null : formatBytes(s.ownSize), time: formatDuration(Math.round(s.seconds * 1000)), result: s.status })),
   ];
   return table(rows, ['image', 'version', 'own_size', 'time', 'result']);
@@ -192,7 +192,7 @@ function buildSummary(report: BuildReport): string {
 function buildReportJson(report: BuildReport): unknown {
   return {
     ok: report.ok,
-    bases: report.bases.map((b) => ({ release: b.release, status: b.status, image: b.ref ?? null, image_id: b.id ?? null, size: b.size ?? null, seconds: b.seconds, error: b.error?.message ?? null })),
+    bases: report.bases.map((b) => ({ release: b.release, status: b.status, image: b.ref ?? null, image_id: b.id ?? null, size: b.size ?? null, own_size: b.ownSize ?? null, seconds: b.seconds, error: b.error?.message ?? null })),
     stacks: report.stacks.map((s) => ({ name: s.name, status: s.status, image: s.ref ?? null, image_id: s.id ?? null, version: s.version ?? null, own_size: s.ownSize ?? null, seconds: s.seconds, error: s.error?.message ?? null })),
   };
 }
