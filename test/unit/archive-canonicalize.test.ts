@@ -68,6 +68,11 @@ describe('canonicalizeArchive with good archives', () => {
     expect((await scratch.canonicalize(zipOf([{ name: 'a.txt', content: 'a' }]), 'zip')).format).toBe('zip');
   });
 
+  test('goes by the bytes when the declared format is wrong (an uncompressed tar named .tar.gz)', async () => {
+    expect((await scratch.canonicalize(await tarOf(APP), 'tar.gz')).format).toBe('tar');
+    expect((await scratch.canonicalize(gzipSync(await tarOf(APP)), 'zip')).format).toBe('tar.gz');
+  });
+
   test('normalises "./" prefixes, "." segments and doubled slashes', async () => {
     const result = await scratch.canonicalize(await tarOf([{ name: './a/./b//c.txt', content: 'x' }]));
     expect((await scratch.entries(result)).map((e) => e.name)).toEqual(['task/a/b/c.txt']);
