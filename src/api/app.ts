@@ -24,7 +24,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     ...(options.logger === false ? {} : { loggerInstance: ctx.logger }),
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: true,
   }) as unknown as FastifyInstance;
   await app.register(multipart, {
     limits: { fileSize: LIMITS.archiveMaxUploadBytes, files: 1, fields: 4, fieldSize: LIMITS.configMaxBytes * 2 + 65_536 },
