@@ -24,15 +24,19 @@ const SAFE_RELATIVE_PATH = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-
 const FILE_NAME = /^[A-Za-z0-9_.][A-Za-z0-9._-]*$/;
 
 const DepsRuleSchema = z.strictObject({
-  /** A file at the top of the code package whose presence selects this rule, e.g. `package-lock.json`. */
+  /** A file (or directory) at the top of the code package whose presence selects this rule, e.g. `package-lock.json`. */
   when: z.string().regex(FILE_NAME, 'must be a plain file name'),
   /** Shell line run in the code directory inside the stack image, with network, at upload time. */
   run: z.string().trim().min(1),
 });
 
 const SmokeSchema = z.strictObject({
-  /** Source of a tiny program, written as the stack's default entry file. */
+  /** Source of a tiny program, written as the stack's default entry file (or as `entry`). */
   source: z.string().min(1),
+  /** The file the source is written to, when not the stack's entry (e.g. `main.go` for a compiled language). */
+  entry: z.string().regex(SAFE_RELATIVE_PATH, 'must be a relative path inside the code package').optional(),
+  /** A shell line run instead of the stack's run command (e.g. compile, then run). */
+  command: z.string().trim().min(1).optional(),
   /** Payload handed to the program through PAYLOAD_FILE. */
   payload: z.unknown().optional(),
   /** A substring the program's output must contain. */

@@ -29,8 +29,8 @@ export type SmokeVerdict = { passed: true } | { passed: false; reason: string };
 export function smokeRun(catalog: StackCatalog, name: string): SmokeRun {
   const def = catalog.get(name);
   return {
-    command: catalog.runCommand(name),
-    files: { [def.entry]: def.smoke.source },
+    command: def.smoke.command ?? catalog.runCommand(name),
+    files: { [def.smoke.entry ?? def.entry]: def.smoke.source },
     payload: def.smoke.payload === undefined ? '' : JSON.stringify(def.smoke.payload),
   };
 }
