@@ -22,6 +22,13 @@ export interface BuildEvent {
   /** `base-<release>` or a stack name. */
   image: string;
   message: string;
+  /**
+   * Where the image's build stands: `waiting` for its base, `building` (with `step` once the builder
+   * reports one), or finished as `cached`, `built` or `failed`. Absent on plain progress lines.
+   */
+  phase?: 'waiting' | 'building' | BuildStatus;
+  /** The builder's `Step N/M`, for progress bars. */
+  step?: { index: number; total: number };
 }
 
 export interface BuildOptions {
@@ -69,25 +76,34 @@ export interface BuildReport {
   ok: boolean;
 }
 
-/** Builds (or finds current) the images of `names` (default: every stack) and their bases. */
+/**
+ * Builds (or finds current) the images of `names` (default: every stack) and their bases. The bases of
+ * different releases build at the same time; each stack starts as soon as its own base is ready, with
+ * at most `parallel` stacks building at once.
+ */
 export async function buildStacks(docker: Docker, catalog: StackCatalog, requested: readonly string[] = catalog.names(), options: BuildOptions = {}): Promise<BuildReport> {
   const names = [...new Set(requested)];
   names.forEach((name) => catalog.get(name)); // unknown names fail before any work starts
   const log = options.log;
   const emit = options.onEvent ?? (log ? (event: BuildEvent) => log(`[${event.image}] ${event.message}`) : () => {});
-  const bases = new Map<string, BaseBuildResult>();
   const noCache = options.noCache === true;
-  for (const release of catalog.releases(names)) bases.set(release, await buildBase(docker, catalog, release, emit, noCache));
+  const releases = catalog.releases(names);
+  const basePromises = new Map(releases.map((release) => [release, buildBase(docker, catalog, release, emit, noCache)] as const));
+  const lanes = new Semaphore(Math.max(1, options.parallel ?? 2));
 
-  const stacks = await mapWithConcurrency(names, Math.max(1, options.parallel ?? 2), async (name) => {
-    const base = bases.get(catalog.get(name).base)!;
+  const stacks = await Promise.all(names.map(async (name): Promise<StackBuildResult> => {
+    emit({ image: name, message: `waiting for base-${catalog.get(name).base}`, phase: 'waiting' });
+    const base = await basePromises.get(catalog.get(name).base)!;
     if (base.status === 'failed') {
-      return { name, status: 'failed' as const, seconds: 0, error: new DhError('DH_ERR_STACK_BUILD_FAILED', `Stack ${name} was not built because its base image failed: ${base.error?.message.split('\n')[0] ?? 'unknown error'}`) };
+      const error = new DhError('DH_ERR_STACK_BUILD_FAILED', `Stack ${name} was not built because its base image failed: ${base.error?.message.split('\n')[0] ?? 'unknown error'}`);
+      emit({ image: name, message: error.message, phase: 'failed' });
+      return { name, status: 'failed', seconds: 0, error };
     }
-    return buildStack(docker, catalog, name, { ref: base.ref!, id: base.id!, size: base.size ?? 0 }, emit, noCache);
-  });
-  const all = [...bases.values(), ...stacks];
-  return { bases: [...bases.values()], stacks, ok: all.every((result) => result.status !== 'failed') };
+    return lanes.run(() => buildStack(docker, catalog, name, { ref: base.ref!, id: base.id!, size: base.size ?? 0 }, emit, noCache));
+  }));
+  const bases = await Promise.all(releases.map((release) => basePromises.get(release)!));
+  const all = [...bases, ...stacks];
+  return { bases, stacks, ok: all.every((result) => result.status !== 'failed') };
 }
 
 /** Like buildStacks, but throws DH_ERR_STACK_BUILD_FAILED naming every image that failed. */
@@ -108,21 +124,25 @@ async function buildBase(docker: Docker, catalog: StackCatalog, release: string,
   const started = Date.now();
   const seconds = (): number => (Date.now() - started) / 1000;
   try {
+    emit({ image, message: `checking debian:${release}-slim`, phase: 'building' });
     const debian = await ensureDebianBase(docker, release, { log: (message) => emit({ image, message }) });
     const target = await baseTarget(catalog, release, debian.id);
     const existing = noCache ? undefined : await findImage(docker, target.ref);
     if (existing) {
-      emit({ image, message: `up to date: ${target.ref}` });
+      emit({ image, message: `up to date: ${target.ref}`, phase: 'cached' });
       await tagImage(docker, existing.Id, `${baseImageRepo(release)}:latest`);
       return { release, status: 'cached', ref: target.ref, id: existing.Id, size: existing.Size, ownSize: existing.Size - debian.size, seconds: seconds() };
     }
-    emit({ image, message: `building ${target.ref} from ${debian.ref}` });
-    const id = await buildBaseImage(docker, target, debian.ref, (message) => emit({ image, message }), noCache);
+    emit({ image, message: `building ${target.ref} from ${debian.ref}`, phase: 'building' });
+    const id = await buildBaseImage(docker, target, debian.ref, (message) => emit(stepEvent(image, message)), noCache);
     await tagImage(docker, id, `${baseImageRepo(release)}:latest`);
     const size = (await findImage(docker, id))?.Size ?? 0;
+    emit({ image, message: `built ${target.ref}`, phase: 'built' });
     return { release, status: 'built', ref: target.ref, id, size, ownSize: size - debian.size, seconds: seconds() };
   } catch (err) {
-    return { release, status: 'failed', seconds: seconds(), error: asBuildError(err, image) };
+    const error = asBuildError(err, image);
+    emit({ image, message: error.message.split('\n')[0] ?? 'failed', phase: 'failed' });
+    return { release, status: 'failed', seconds: seconds(), error };
   }
 }
 
@@ -147,19 +167,21 @@ async function buildStack(docker: Docker, catalog: StackCatalog, name: string, b
     const latest = `${stackImageRepo(name)}:latest`;
     const existing = noCache ? undefined : await findImage(docker, target.ref);
     if (existing) {
-      emit({ image: name, message: `up to date: ${target.ref}` });
+      emit({ image: name, message: `up to date: ${target.ref}`, phase: 'cached' });
       await tagImage(docker, existing.Id, latest);
       const version = existing.Config.Labels?.[IMAGE_LABELS.version];
       return { name, status: 'cached', ref: target.ref, id: existing.Id, ...(version ? { version } : {}), ownSize: existing.Size - base.size, seconds: seconds() };
     }
-    emit({ image: name, message: `building ${target.ref} on ${base.ref}` });
-    const { id, version } = await buildStackImage(docker, target, (message) => emit({ image: name, message }), noCache);
+    emit({ image: name, message: `building ${target.ref} on ${base.ref}`, phase: 'building' });
+    const { id, version } = await buildStackImage(docker, target, (message) => emit(stepEvent(name, message)), noCache);
     await tagImage(docker, id, latest);
     const built = await findImage(docker, id);
-    emit({ image: name, message: `${target.definition.language} ${version}` });
+    emit({ image: name, message: `${target.definition.language} ${version}`, phase: 'built' });
     return { name, status: 'built', ref: target.ref, id, version, ownSize: (built?.Size ?? 0) - base.size, seconds: seconds() };
   } catch (err) {
-    return { name, status: 'failed', seconds: seconds(), error: asBuildError(err, name) };
+    const error = asBuildError(err, name);
+    emit({ image: name, message: error.message.split('\n')[0] ?? 'failed', phase: 'failed' });
+    return { name, status: 'failed', seconds: seconds(), error };
   }
 }
 
@@ -203,16 +225,28 @@ function asBuildError(err: unknown, image: string): DhError {
   return new DhError('DH_ERR_STACK_BUILD_FAILED', `Building ${image} failed: ${(err as Error).message}`, { image });
 }
 
-/** Runs `work` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
+/** A builder line as an event; `Step N/M : ...` lines carry their position for progress bars. */
+function stepEvent(image: string, message: string): BuildEvent {
+  const step = /^Step (\d+)\/(\d+) : /.exec(message);
+  return step ? { image, message, phase: 'building', step: { index: Number(step[1]), total: Number(step[2]) } } : { image, message };
+}
+
+/** At most `limit` pieces of work at once; the rest wait their turn in arrival order. */
+class Semaphore {
+  private active = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active < this.limit) this.active++;
+    else await new Promise<void>((resolve) => this.queue.push(resolve)); // the slot is handed over
+    try {
+      return await work();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.active--;
     }
-  });
-  await Promise.all(lanes);
-  return results;
+  }
 }
