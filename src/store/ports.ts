@@ -46,6 +46,8 @@ export interface CodeRegistry {
   delete(projectId: string, name: string): Promise<boolean>;
   setPaused(projectId: string, name: string, paused: boolean): Promise<boolean>;
   isPaused(projectId: string, name: string): Promise<boolean>;
+  /** The image ids recorded by any revision of any package (images that must not be deleted). */
+  imageIds(): Promise<Set<string>>;
 }
 
 export interface ProjectStore {

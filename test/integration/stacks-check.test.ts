@@ -4,7 +4,7 @@
  */
 import Docker from 'dockerode';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkStack } from '../../src/cli/commands/stacks.ts';
+import { checkStack } from '../../src/cli/actions/stacks-check.ts';
 import { ensureStacksBuilt } from '../../src/stacks/build.ts';
 import { loadStackCatalog } from '../../src/stacks/catalog.ts';
 import { dockhand } from '../helpers/cli.ts';

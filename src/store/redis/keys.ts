@@ -13,6 +13,8 @@ export class Keys {
 
   code(projectId: string, name: string): string { return `${this.prefix}code:${projectId}:${name}`; }
   codeRevision(projectId: string, name: string, rev: number): string { return `${this.code(projectId, name)}:rev:${rev}`; }
+  /** SCAN pattern matching every revision of every package. */
+  codeRevisionPattern(): string { return `${this.prefix}code:*:rev:*`; }
   codes(projectId: string): string { return `${this.prefix}codes:${projectId}`; }
   codeById(id: string): string { return `${this.prefix}code-id:${id}`; }
 

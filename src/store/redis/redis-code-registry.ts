@@ -87,4 +87,20 @@ export class RedisCodeRegistry implements CodeRegistry {
   async isPaused(projectId: string, name: string): Promise<boolean> {
     return (await this.redis.hget(this.keys.code(projectId, name), 'paused')) === '1';
   }
+
+  async imageIds(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.codeRevisionPattern(), 'COUNT', 500);
+      cursor = next;
+      if (keys.length === 0) continue;
+      for (const json of await this.redis.mget(...keys)) {
+        if (!json) continue;
+        const imageId = (JSON.parse(json) as Partial<CodeRevision>).image_id;
+        if (imageId) ids.add(imageId);
+      }
+    } while (cursor !== '0');
+    return ids;
+  }
 }
