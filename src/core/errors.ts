@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   DH_ERR_STACK_NOT_BUILT: { status: 409, summary: 'The stack is defined but its image is not built on this host; run `dockhand stacks build NAME`.' },
   DH_ERR_STACK_BUILD_FAILED: { status: 500, summary: 'A stack or base image failed to build (or its version check failed); the message ends with the build log.' },
   DH_ERR_IMAGE_NOT_FOUND: { status: 400, summary: 'A custom image named by a code package is not present on the Docker engine.' },
+  DH_ERR_IMAGE_UNUSABLE: { status: 400, summary: 'A custom image lacks /bin/sh or tar, which Dockhand needs to hand a task its code and payload.' },
+  DH_ERR_CODE_BUILD_FAILED: { status: 400, summary: 'Installing an uploaded package\'s dependencies (or compiling it) failed; the message ends with the build log. The previous revision stays current.' },
   DH_ERR_TASK_FINISHED: { status: 409, summary: 'The task has already finished; finished tasks never change.' },
   DH_ERR_TASK_NOT_FINISHED: { status: 409, summary: 'Only a finished task can be retried.' },
   DH_ERR_CONFLICT: { status: 409, summary: 'The resource changed underneath the request or already exists.' },

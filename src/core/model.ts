@@ -37,6 +37,12 @@ export interface CodeRevision {
   archive_sha256?: string;
   archive_size?: number;
   file_count?: number;
+  /**
+   * Set when the package was built at upload (dependencies installed, or compiled): the command that
+   * ran in the stack image, how long it took, and the archive as uploaded. `archive_sha256` is then
+   * the built package, which tasks run.
+   */
+  build?: { command: string; seconds: number; source_sha256: string };
   created_at: string;
 }
 

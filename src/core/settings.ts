@@ -30,6 +30,19 @@ const SettingsSchema = z.object({
   DOCKHAND_RUNTIME: z.string().optional(),
   /** Days a finished task's log is kept. */
   DOCKHAND_LOG_RETENTION_DAYS: positiveInt.default(7),
+  /**
+   * A PEM file of extra CA certificates that dependency builds at upload trust besides the stack's
+   * own (e.g. the CA of a TLS-inspecting proxy in front of npm or PyPI).
+   */
+  DOCKHAND_EXTRA_CA_CERTS: z.string().optional(),
+  /** Seconds a dependency build at upload may take before it is stopped and the upload fails. */
+  DOCKHAND_BUILD_TIMEOUT: positiveInt.max(86_400).default(900),
+  /** Memory (MB) of a dependency build container; its /task and /tmp (1 GiB each) count against it. */
+  DOCKHAND_BUILD_MEMORY: positiveInt.min(256).max(65_536).default(3072),
+  /** CPUs of a dependency build container. */
+  DOCKHAND_BUILD_CPUS: z.coerce.number().positive().max(64).default(2),
+  /** Dependency builds one server runs at once; further uploads that need one wait their turn. */
+  DOCKHAND_BUILD_CONCURRENCY: positiveInt.max(64).default(2),
   /** Log level of Dockhand's own structured logs. */
   DOCKHAND_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -17,6 +17,7 @@ import { HttpClient } from './http.ts';
 import { multipartBody } from './multipart.ts';
 import { packDirectory } from './pack-directory.ts';
 import { readSse } from './sse.ts';
+import { readUploadAnswer } from './upload-answer.ts';
 
 export { DockhandApiError } from './http.ts';
 export type { CodeRevision, Task };
@@ -36,6 +37,11 @@ export interface UploadOptions {
   cpus?: number;
   network?: boolean;
   default_priority?: 0 | 1 | 2;
+}
+
+export interface UploadProgress {
+  /** Each line of the server's dependency build log, while the package is built at upload. */
+  onBuildLog?: (line: string) => void;
 }
 
 export interface QueueOptions {
@@ -62,8 +68,12 @@ export class Dockhand {
   }
 
   readonly codes = {
-    /** Uploads a directory (packed, honouring .dockhandignore) or an archive file, or registers an image. */
-    upload: async (source: string | undefined, options: UploadOptions): Promise<CodeRevision> => {
+    /**
+     * Uploads a directory (packed, honouring .dockhandignore) or an archive file, or registers an image.
+     * A package with dependencies is built by the server before this resolves; `onBuildLog` sees the
+     * build's log as it runs, and a failed build rejects with DH_ERR_CODE_BUILD_FAILED.
+     */
+    upload: async (source: string | undefined, options: UploadOptions, progress: UploadProgress = {}): Promise<CodeRevision> => {
       let file: { stream: Readable; filename: string } | undefined;
       if (source !== undefined) {
         const stat = statSync(source);
@@ -72,7 +82,9 @@ export class Dockhand {
         else throw new Error(`${source} is neither a directory nor an archive (${ARCHIVE_EXTENSIONS.join(', ')}).`);
       }
       const { contentType, body } = multipartBody(options, file);
-      return this.http.json<CodeRevision>('/v1/codes', { method: 'POST', rawBody: body, headers: { 'content-type': contentType } });
+      // Always streamed: a long build keeps the connection busy, so no client timeout cuts it off.
+      const response = await this.http.raw('/v1/codes', { method: 'POST', rawBody: body, headers: { 'content-type': contentType, accept: 'application/x-ndjson, application/json' } });
+      return readUploadAnswer(response, progress.onBuildLog);
     },
     list: async (): Promise<CodeRevision[]> => (await this.http.json<{ codes: CodeRevision[] }>('/v1/codes')).codes,
     get: (name: string): Promise<CodeRevision> => this.http.json<CodeRevision>(`/v1/codes/${encodeURIComponent(name)}`),

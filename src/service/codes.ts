@@ -10,6 +10,7 @@ import type { CodeRevision } from '../core/model.ts';
 import type { CodeUpload } from '../core/schemas/code-upload.ts';
 import { canonicalizeArchive, type DeclaredArchiveFormat } from '../store/archive/canonicalize.ts';
 import { exportArchive } from '../store/archive/export.ts';
+import { preparePackage } from './code-build.ts';
 import type { AppContext } from './context.ts';
 
 export interface UploadedArchive {
@@ -34,8 +35,17 @@ export async function storeArchive(ctx: AppContext, archive: UploadedArchive): P
   return { sha256: canonical.sha256, size: canonical.size, fileCount: canonical.fileCount };
 }
 
-/** Records a new revision of a code package; the archive, if any, is already stored. */
-export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeUpload, stored?: StoredArchive): Promise<CodeRevision> {
+export interface UploadCodeOptions {
+  /** Each line of the dependency build's log, when the package is built at upload. */
+  onBuildLog?: (line: string) => void;
+}
+
+/**
+ * Records a new revision of a code package; the archive, if any, is already stored. A package on a
+ * stack is first prepared (code-build.ts): the stack image it runs on is recorded, and a package with
+ * dependencies is built once, so the revision stores the built package. A failed build records nothing.
+ */
+export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeUpload, stored?: StoredArchive, options: UploadCodeOptions = {}): Promise<CodeRevision> {
   const stack = meta.image ? undefined : (meta.stack ?? 'default');
   if (stack) ctx.catalog.get(stack);
   if (!stored && !meta.image) {
@@ -45,10 +55,14 @@ export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeU
   if (config !== undefined && Buffer.byteLength(config) > LIMITS.configMaxBytes) {
     throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The config is ${Buffer.byteLength(config)} bytes; the limit is ${LIMITS.configMaxBytes} bytes.`);
   }
+  const prepared = stack && stored ? await preparePackage(ctx, { stack, stored, name: meta.name, ...(options.onBuildLog ? { onLog: options.onBuildLog } : {}) }) : undefined;
+  const archive = prepared?.stored ?? stored;
   return ctx.codes.addRevision({
     project_id: projectId,
     name: meta.name,
     ...(stack ? { stack } : {}),
+    ...(prepared?.imageId ? { image_id: prepared.imageId } : {}),
+    ...(prepared?.build ? { build: prepared.build } : {}),
     ...(meta.image ? { image: meta.image } : {}),
     ...(meta.command ? { command: meta.command } : {}),
     env_vars: meta.env_vars,
@@ -61,7 +75,7 @@ export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeU
     cpus: meta.cpus,
     network: meta.network,
     default_priority: meta.default_priority,
-    ...(stored ? { archive_sha256: stored.sha256, archive_size: stored.size, file_count: stored.fileCount } : {}),
+    ...(archive ? { archive_sha256: archive.sha256, archive_size: archive.size, file_count: archive.fileCount } : {}),
   });
 }
 
@@ -81,11 +95,15 @@ export async function codeRevision(ctx: AppContext, projectId: string, nameOrId:
   return revision;
 }
 
-/** The archive of a revision as the user uploaded it (without Dockhand's internal `task/` prefix). */
+/**
+ * The archive of a revision as the user uploaded it (without Dockhand's internal `task/` prefix): for
+ * a package built at upload, the source, not the built package.
+ */
 export async function downloadCode(ctx: AppContext, projectId: string, nameOrId: string, rev?: number): Promise<{ revision: CodeRevision; stream: Readable }> {
   const revision = await codeRevision(ctx, projectId, nameOrId, rev);
-  if (!revision.archive_sha256) throw new DhError('DH_ERR_NOT_FOUND', `Code package "${revision.name}" runs an image and has no archive to download.`);
-  return { revision, stream: exportArchive(await ctx.codeStore.get(revision.archive_sha256)) };
+  const sha256 = revision.build?.source_sha256 ?? revision.archive_sha256;
+  if (!sha256) throw new DhError('DH_ERR_NOT_FOUND', `Code package "${revision.name}" runs an image and has no archive to download.`);
+  return { revision, stream: exportArchive(await ctx.codeStore.get(sha256)) };
 }
 
 export async function deleteCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<void> {

@@ -9,6 +9,7 @@
  */
 import type Docker from 'dockerode';
 import { DhError, isDhError } from '../core/errors.ts';
+import { Lanes } from '../core/lanes.ts';
 import { ensureDebianBase } from '../host/debian-base.ts';
 import { findImage, tagImage } from '../host/docker-images.ts';
 import type { ProgressLog } from '../host/progress.ts';
@@ -89,7 +90,7 @@ export async function buildStacks(docker: Docker, catalog: StackCatalog, request
   const noCache = options.noCache === true;
   const releases = catalog.releases(names);
   const basePromises = new Map(releases.map((release) => [release, buildBase(docker, catalog, release, emit, noCache)] as const));
-  const lanes = new Semaphore(Math.max(1, options.parallel ?? 2));
+  const lanes = new Lanes(Math.max(1, options.parallel ?? 2));
 
   const stacks = await Promise.all(names.map(async (name): Promise<StackBuildResult> => {
     emit({ image: name, message: `waiting for base-${catalog.get(name).base}`, phase: 'waiting' });
@@ -229,24 +230,4 @@ function asBuildError(err: unknown, image: string): DhError {
 function stepEvent(image: string, message: string): BuildEvent {
   const step = /^Step (\d+)\/(\d+) : /.exec(message);
   return step ? { image, message, phase: 'building', step: { index: Number(step[1]), total: Number(step[2]) } } : { image, message };
-}
-
-/** At most `limit` pieces of work at once; the rest wait their turn in arrival order. */
-class Semaphore {
-  private active = 0;
-  private readonly queue: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active < this.limit) this.active++;
-    else await new Promise<void>((resolve) => this.queue.push(resolve)); // the slot is handed over
-    try {
-      return await work();
-    } finally {
-      const next = this.queue.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
 }

@@ -8,6 +8,7 @@ import { CodeUploadSchema, type CodeUpload } from '../../core/schemas/code-uploa
 import { codeRevision, deleteCode, downloadCode, getCode, storeArchive, uploadCode, type StoredArchive } from '../../service/codes.ts';
 import type { AppContext } from '../../service/context.ts';
 import { projectOf } from '../auth.ts';
+import { streamUpload, wantsProgress } from '../upload-progress.ts';
 import { zodToDhError } from '../errors.ts';
 
 export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, parseData: (raw: unknown) => CodeUpload = parseCodeUpload): Promise<{ meta: CodeUpload; stored?: StoredArchive }> {
@@ -52,6 +53,8 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.post('/v1/codes', async (request, reply) => {
     const project = projectOf(request);
     const { meta, stored } = await readCodeUpload(ctx, request);
+    // A build at upload can take minutes: a client that asks sees its log as it runs.
+    if (wantsProgress(request)) return streamUpload(reply, (onBuildLog) => uploadCode(ctx, project.id, meta, stored, { onBuildLog }));
     const revision = await uploadCode(ctx, project.id, meta, stored);
     return reply.status(201).send(revision);
   });

@@ -58,9 +58,11 @@ export function registerCodeCommands(program: Command): void {
       }
       if (options['network']) upload.network = true;
       if (!globalOptions(command).json) info(`Uploading ${source ?? upload.image} as "${upload.name}"...`);
-      const revision = await clientFor(command).codes.upload(source, upload);
+      // The server's dependency build (package.json, requirements.txt, go.mod...) shows as it runs.
+      const revision = await clientFor(command).codes.upload(source, upload, { onBuildLog: (line) => info(`  | ${line}`) });
       if (globalOptions(command).json) return printJson(revision);
-      info(`Uploaded ${revision.name} revision ${revision.rev} (${revision.stack ?? revision.image}, ${revision.file_count ?? 0} files, ${formatBytes(revision.archive_size)}).`);
+      const built = revision.build ? `, built with \`${revision.build.command}\` in ${revision.build.seconds} s` : '';
+      info(`Uploaded ${revision.name} revision ${revision.rev} (${revision.stack ?? revision.image}, ${revision.file_count ?? 0} files, ${formatBytes(revision.archive_size)}${built}).`);
     });
 
   code
