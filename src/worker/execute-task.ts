@@ -13,9 +13,16 @@ import { buildContainerSpec } from '../runtime/container-spec.ts';
 import { runAttempt, type AttemptOutcome } from './task-runner.ts';
 import { LogSink } from './log-sink.ts';
 
+export interface ResolvedImage {
+  image: string;
+  command: string;
+  /** How the task's stdin is framed for the image: `tar` for images Dockhand derived from custom ones. */
+  input?: 'members' | 'tar';
+}
+
 export interface ImageResolver {
   /** The image reference and shell command a revision runs with on this node. */
-  resolve(code: CodeRevision): Promise<{ image: string; command: string }>;
+  resolve(code: CodeRevision): Promise<ResolvedImage>;
 }
 
 export interface ExecuteDeps {
@@ -46,7 +53,7 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
 
   const code = await ctx.codes.revision(task.project_id, task.code_name, task.code_rev);
   if (!code) return fail(`Code package "${task.code_name}" revision ${task.code_rev} no longer exists.`, 'CodeMissing');
-  let resolved: { image: string; command: string };
+  let resolved: ResolvedImage;
   try {
     resolved = await deps.images.resolve(code);
   } catch (err) {
@@ -74,6 +81,7 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
     outcome = await runAttempt(deps.runtime, {
       spec,
       ...(code.archive_sha256 ? { code: () => ctx.codeStore.get(code.archive_sha256!) } : {}),
+      ...(resolved.input ? { inputFormat: resolved.input } : {}),
       payload: task.payload,
       ...(code.config !== undefined ? { config: code.config } : {}),
       timeoutMs: task.timeout * 1000,

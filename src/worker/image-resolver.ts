@@ -1,7 +1,11 @@
 /**
- * Which image and command a code revision runs with on this node: the stack's image (built ahead of
- * time, never pulled while a task waits) or the package's own image, and the stack's run command
- * unless the package names one.
+ * Which image and command a code revision runs with on this node (never pulled or built from a
+ * registry while a task waits):
+ * - a stack package runs on the image its revision was built and tested against (`image_id`) when
+ *   this node has it, and otherwise on the stack's current image (built ahead of time);
+ * - a custom-image package runs on the image Dockhand derives from it (custom-image.ts), which
+ *   takes the task over stdin as one plain tar.
+ * The command is the package's own, or the stack's run command.
  */
 import type Docker from 'dockerode';
 import { DhError } from '../core/errors.ts';
@@ -9,32 +13,59 @@ import type { CodeRevision } from '../core/model.ts';
 import type { ContainerRuntime } from '../runtime/port.ts';
 import type { StackCatalog } from '../stacks/catalog.ts';
 import { resolveStackImage } from '../stacks/images.ts';
-import type { ImageResolver } from './execute-task.ts';
+import { IMAGE_LABELS } from '../stacks/targets.ts';
+import { CustomImages } from './custom-image.ts';
+import type { ImageResolver, ResolvedImage } from './execute-task.ts';
 
 /** Stack image lookups are cached briefly: the hot path should not inspect images on every task. */
 const CACHE_MS = 10_000;
 
 export class DockerImageResolver implements ImageResolver {
-  private readonly cache = new Map<string, { ref: string; at: number }>();
+  private readonly current = new Map<string, { ref: string; at: number }>();
+  /** Pinned image ids this node has (true) or lacks (false), by `<stack>@<id>`. */
+  private readonly pinned = new Map<string, { present: boolean; at: number }>();
+  private readonly custom: CustomImages;
 
-  constructor(private readonly docker: Docker, private readonly catalog: StackCatalog, private readonly runtime: ContainerRuntime) {}
+  constructor(private readonly docker: Docker, private readonly catalog: StackCatalog, private readonly runtime: ContainerRuntime) {
+    this.custom = new CustomImages(docker);
+  }
 
-  async resolve(code: CodeRevision): Promise<{ image: string; command: string }> {
+  async resolve(code: CodeRevision): Promise<ResolvedImage> {
     if (code.image) {
-      if (!(await this.runtime.imageExists(code.image))) {
-        throw new DhError('DH_ERR_IMAGE_NOT_FOUND', `Image ${code.image} is not present on this worker's Docker engine; load it on every worker (docker load / docker build).`);
-      }
       if (!code.command) throw new DhError('DH_ERR_VALIDATION', `Code package "${code.name}" runs image ${code.image} but names no command; upload it again with --command.`);
-      return { image: code.image, command: code.command };
+      if (!(await this.runtime.imageExists(code.image))) {
+        throw new DhError('DH_ERR_IMAGE_NOT_FOUND', `Image ${code.image} is not present on this worker's Docker engine; load it on every worker (docker load / docker build).`, { image: code.image });
+      }
+      const derived = await this.custom.prepare(code.image);
+      return { image: derived.ref, command: code.command, input: 'tar' };
     }
     const stack = code.stack ?? 'default';
-    const cached = this.cache.get(stack);
-    let ref: string;
-    if (cached && Date.now() - cached.at < CACHE_MS) ref = cached.ref;
-    else {
-      ref = (await resolveStackImage(this.docker, this.catalog, stack)).ref;
-      this.cache.set(stack, { ref, at: Date.now() });
+    const command = code.command ?? this.catalog.runCommand(stack);
+    if (code.image_id && (await this.hasPinned(stack, code.image_id))) return { image: code.image_id, command };
+    return { image: await this.currentImage(stack), command };
+  }
+
+  private async currentImage(stack: string): Promise<string> {
+    const cached = this.current.get(stack);
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.ref;
+    const ref = (await resolveStackImage(this.docker, this.catalog, stack)).ref;
+    this.current.set(stack, { ref, at: Date.now() });
+    return ref;
+  }
+
+  /** Whether this node holds the image a revision recorded, as an image of that same stack. */
+  private async hasPinned(stack: string, imageId: string): Promise<boolean> {
+    const key = `${stack}@${imageId}`;
+    const cached = this.pinned.get(key);
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.present;
+    let present = false;
+    try {
+      const image = await this.docker.getImage(imageId).inspect();
+      present = image.Config.Labels?.[IMAGE_LABELS.stack] === stack;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
     }
-    return { image: ref, command: code.command ?? this.catalog.runCommand(stack) };
+    this.pinned.set(key, { present, at: Date.now() });
+    return present;
   }
 }

@@ -26,6 +26,8 @@ export interface AttemptRequest {
   spec: ContainerSpec;
   /** Opens the stored code archive (.tar.gz, entries under task/); absent for image-only packages. */
   code?: () => Promise<Readable>;
+  /** How stdin is framed for the image's entry script (task-input.ts); custom images take `tar`. */
+  inputFormat?: 'members' | 'tar';
   payload: string;
   config?: string;
   /** Measured from the moment the container started. */
@@ -157,6 +159,7 @@ async function runCreated(
     ...(request.code !== undefined ? { code: request.code } : {}),
     payload: request.payload,
     ...(request.config !== undefined ? { config: request.config } : {}),
+    ...(request.inputFormat ? { format: request.inputFormat } : {}),
     boundary,
   });
   source.on('error', (err) => stops.fail(dhFailure(err, handle, 'sending the code and payload to')));

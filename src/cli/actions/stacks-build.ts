@@ -51,11 +51,11 @@ function buildReportJson(report: BuildReport): unknown {
   };
 }
 
-/** Every failure's first line, then the first failure in full (it ends with the build log). */
+/** Each failure in full (a build failure ends with the end of its build log), then a count. */
 function failures(report: BuildReport): string {
   const failed = [...report.bases.map((b) => ({ image: `base-${b.release}`, error: b.error })), ...report.stacks.map((s) => ({ image: s.name, error: s.error }))]
     .filter((f) => f.error !== undefined);
   const count = failed.length;
-  const list = failed.map((f) => `  ${f.image}: ${f.error!.message.split('\n')[0]}`).join('\n');
-  return `${count} image build${count === 1 ? '' : 's'} failed:\n${list}\nThe first failure in full:\n${failed[0]?.error?.message ?? 'unknown error'}`;
+  const details = failed.map((f) => `--- ${f.image}\n${f.error!.message}`).join('\n');
+  return `${details}\n${count} image build${count === 1 ? '' : 's'} failed: ${failed.map((f) => f.image).join(', ')}.`;
 }
