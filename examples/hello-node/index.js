@@ -1,5 +1,6 @@
-// A hello worker for the node-20 stack. Dockhand hands the task its payload in the file named by
-// PAYLOAD_FILE; whatever JSON it writes to RESULT_FILE becomes the task's result; stdout is its log.
+// A hello worker for the node stacks (node-18, node-20). Dockhand hands the task its payload in the
+// file named by PAYLOAD_FILE; whatever JSON it writes to RESULT_FILE becomes the task's result; stdout
+// is its log.
 //   dockhand run examples/hello-node --stack node-20 --payload '{"name":"you"}'
 const fs = require('node:fs');
 

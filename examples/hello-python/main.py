@@ -1,5 +1,6 @@
-# A hello worker for the python-3.13 stack. Dockhand hands the task its payload in the file named by
-# PAYLOAD_FILE; whatever JSON it writes to RESULT_FILE becomes the task's result; stdout is its log.
+# A hello worker for the python stacks (python-3.11, python-3.13). Dockhand hands the task its payload
+# in the file named by PAYLOAD_FILE; whatever JSON it writes to RESULT_FILE becomes the task's result;
+# stdout is its log.
 #   dockhand run examples/hello-python --stack python-3.13 --payload '{"name":"you"}'
 import json
 import os

@@ -1,10 +1,11 @@
 /**
- * The work behind `dockhand run`: pack the directory, validate it like an upload, and run it once
+ * The work behind `dockhand run`: pack the directory, validate it like an upload, build its
+ * dependencies when the stack has a rule for it (as the server does at upload), and run it once
  * through the same container path as the fleet. Loaded only when the command runs (dockerode and the
  * archive code are heavy to import).
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -16,7 +17,9 @@ import { packDirectory } from '../../sdk/pack-directory.ts';
 import { payloadText } from '../../service/tasks.ts';
 import { loadStackCatalog } from '../../stacks/catalog.ts';
 import { resolveStackImage } from '../../stacks/images.ts';
+import { buildPackage } from '../../stacks/package-build.ts';
 import { canonicalizeArchive } from '../../store/archive/canonicalize.ts';
+import { topLevelNames } from '../../store/archive/top-level-names.ts';
 import { runAttempt } from '../../worker/task-runner.ts';
 import { CliExit, EXIT_CODES, formatDuration, info, printJson } from '../output.ts';
 import { exitCodeFor, parsePayload } from '../commands/task.ts';
@@ -38,7 +41,25 @@ export async function runLocal(dir: string, options: RunLocalOptions): Promise<v
   const image = await resolveStackImage(docker, catalog, options.stack);
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'dockhand-run-'));
   try {
-    const canonical = await canonicalizeArchive(packDirectory(dir), 'tar.gz', { tmpDir: tmp });
+    let canonical = await canonicalizeArchive(packDirectory(dir), 'tar.gz', { tmpDir: tmp });
+    // Dependencies (or a compile) are built first, as the server would at upload.
+    const depsCommand = catalog.depsCommand(options.stack, await topLevelNames(createReadStream(canonical.path)));
+    if (depsCommand !== undefined) {
+      const source = canonical.path;
+      const extraCaPem = process.env.DOCKHAND_EXTRA_CA_CERTS ? await readFile(process.env.DOCKHAND_EXTRA_CA_CERTS, 'utf8') : undefined;
+      const built = await buildPackage(runtime, {
+        image: image.id,
+        command: depsCommand,
+        code: async () => createReadStream(source),
+        tmpDir: tmp,
+        ...(extraCaPem ? { extraCaPem } : {}),
+        memoryMb: 3072,
+        cpus: 2,
+        timeoutMs: 900_000,
+        onLog: (line) => info(`  | ${line}`),
+      });
+      canonical = built.archive;
+    }
     const taskId = newId();
     const spec = buildContainerSpec({
       taskId, attempt: 1, projectId: 'local', codeName: path.basename(path.resolve(dir)), nodeId: 'local',
