@@ -3,7 +3,8 @@
  * through the fleet with their dependencies in place and no network: a node package with a real npm
  * dependency (through the TLS proxy, whose CA the build is given), a python package with a local
  * wheel, a Go module compiled at upload. A failing build fails the upload with its log and leaves the
- * previous revision current.
+ * previous revision current. Ruby (a vendored gem), PHP (a composer path repository) and Java (the jar
+ * layout, compiled at upload) are built the same way.
  */
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { dockhand } from '../helpers/cli.ts';
 import { startFleet, type TestFleet } from '../helpers/fleet.ts';
 
 const docker = new Docker();
-const STACKS = ['node-20', 'python-3.13', 'go-1.24'];
+const STACKS = ['node-20', 'python-3.13', 'go-1.24', 'ruby-3.3', 'php-8.4', 'java-21'];
 /** Here the npm registry is reachable only through a TLS proxy whose CA is in the host's bundle. */
 const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 let fleet: TestFleet;
@@ -68,6 +69,31 @@ describe('dependencies built at upload', () => {
     expect(run.status).toBe('complete');
     expect(run.log).toContain('Hello from a compiled module, Dockhand!');
     expect(run.log).toMatch(/go go1\.24\./);
+  });
+
+  it('installs a vendored gem with bundler, offline', async () => {
+    const revision = await fleet.client.codes.upload('test/fixtures/deps/ruby-gem', { name: 'gem-dep', stack: 'ruby-3.3' });
+    expect(revision.build?.command).toContain('bundle install --local');
+    const run = await runOnce('gem-dep');
+    expect(run.status).toBe('complete');
+    expect(run.log).toContain('Hello from a vendored gem, Dockhand!');
+  });
+
+  it('installs a composer package from a path repository', async () => {
+    const revision = await fleet.client.codes.upload('test/fixtures/deps/php-composer', { name: 'composer-dep', stack: 'php-8.4' });
+    expect(revision.build?.command).toMatch(/^composer install/);
+    const run = await runOnce('composer-dep');
+    expect(run.status).toBe('complete');
+    expect(run.log).toContain('Hello from a composer package, Dockhand!');
+  });
+
+  it('compiles the java jar layout (src/ against lib/*.jar) at upload', async () => {
+    const revision = await fleet.client.codes.upload('test/fixtures/deps/java-jar', { name: 'jar-dep', stack: 'java-21', command: 'java -cp "classes:lib/*" com.example.Main' });
+    expect(revision.build?.command).toContain('javac -d classes');
+    const run = await runOnce('jar-dep');
+    expect(run.status).toBe('complete');
+    expect(run.log).toContain('Hello from a jar, Dockhand!');
+    expect(run.log).toMatch(/java 21\./);
   });
 
   it('downloads the package as uploaded, not as built', async () => {
