@@ -1,5 +1,5 @@
 // Provisions this machine for Dockhand and reports where things are, for scripts and CI:
-//   npx tsx scripts/provision.ts [STACK...]     (default stacks: shell, node-20, python-3.13)
+//   npx tsx scripts/provision.ts [STACK... | all]   (default: the first stacks, as `npm run up`)
 // Installs docker.io, redis-server and debootstrap when missing (as root on Debian), starts the
 // Docker engine and Redis if they are not running, and builds the stack images the tests need.
 // Human progress goes to stderr; the LAST stdout line is one JSON object:
@@ -14,7 +14,7 @@ const log = (line: string): void => {
 
 try {
   const stacks = process.argv.slice(2);
-  const host = await provisionHost({ dataDir: resolveDataDir(), log, stacks: stacks.length > 0 ? stacks : FIRST_STACKS });
+  const host = await provisionHost({ dataDir: resolveDataDir(), log, stacks: stacks.includes('all') ? 'all' : stacks.length > 0 ? stacks : FIRST_STACKS });
   process.stdout.write(`${JSON.stringify({ redis_url: host.redisUrl, docker_host: host.dockerHost })}\n`);
   // The engine client may hold a keep-alive socket open; nothing else should keep us running.
   process.exit(0);
