@@ -55,3 +55,35 @@ describe('loadStackCatalog', () => {
     await expect(loadStackCatalog(path.join(dir, 'stacks'))).rejects.toMatchObject({ code: 'DH_ERR_CONFIG', message: expect.stringContaining('node-99/Dockerfile') });
   });
 });
+
+describe('the repository catalogue', () => {
+  it('holds shell, default, media and seven languages, three or more of them in two versions on two releases', async () => {
+    const catalog = await loadStackCatalog();
+    expect(catalog.names().length).toBeGreaterThanOrEqual(12);
+    expect(catalog.names()).toEqual(expect.arrayContaining(['shell', 'default', 'media']));
+    const byLanguage = new Map<string, string[]>();
+    for (const def of catalog.list()) byLanguage.set(def.language, [...(byLanguage.get(def.language) ?? []), def.name]);
+    for (const language of ['node', 'python', 'ruby', 'php', 'java', 'go', 'perl']) expect(byLanguage.has(language), language).toBe(true);
+    const twoVersions = [...byLanguage.entries()].filter(([language, names]) => language !== 'shell' && names.length >= 2);
+    expect(twoVersions.length).toBeGreaterThanOrEqual(3);
+    for (const [, names] of twoVersions) expect(new Set(names.map((name) => catalog.get(name).base)).size, names.join(' ')).toBe(names.length);
+    expect(catalog.releases()).toEqual(['bookworm', 'trixie']);
+  });
+
+  it('gives every stack its own Dockerfile, so one never rebuilds another', async () => {
+    const catalog = await loadStackCatalog();
+    const dockerfiles = catalog.list().map((def) => def.dockerfile);
+    expect(new Set(dockerfiles).size).toBe(dockerfiles.length);
+  });
+
+  it('builds dependencies for the files each language uses', async () => {
+    const catalog = await loadStackCatalog();
+    expect(catalog.depsCommand('python-3.11', ['requirements.txt', 'main.py'])).toContain('pip install');
+    expect(catalog.depsCommand('ruby-3.1', ['Gemfile'])).toContain('bundle install');
+    expect(catalog.depsCommand('php-8.4', ['composer.json'])).toMatch(/^composer install/);
+    expect(catalog.depsCommand('go-1.19', ['go.mod', 'main.go'])).toBe('go build -o app .');
+    expect(catalog.depsCommand('go-1.24', ['main.go'])).toBe('go build -o app main.go');
+    expect(catalog.depsCommand('java-21', ['src', 'lib'])).toContain('javac -d classes');
+    expect(catalog.depsCommand('perl-5.40', ['main.pl'])).toBeUndefined();
+  });
+});

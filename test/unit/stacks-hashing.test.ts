@@ -57,10 +57,12 @@ describe('stack image hashes', () => {
     expect(changedKeys(before, await stackHashes())).toEqual(['python-3.13']);
   });
 
-  it('change for both stacks sharing a Dockerfile when that Dockerfile changes', async () => {
+  it('change only for the stack whose Dockerfile changes: every stack has its own', async () => {
     const before = await stackHashes();
     await edit('dockerfiles/shell/Dockerfile', (text) => `${text}# a comment\n`);
-    expect(changedKeys(before, await stackHashes()).sort()).toEqual(['default', 'shell']);
+    expect(changedKeys(before, await stackHashes())).toEqual(['shell']);
+    await edit('dockerfiles/node-18/Dockerfile', (text) => `${text}# a comment\n`);
+    expect(changedKeys(before, await stackHashes()).sort()).toEqual(['node-18', 'shell']);
   });
 
   it('change when a context file becomes executable, since the image would differ', async () => {
