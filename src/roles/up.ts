@@ -88,7 +88,7 @@ function readSchedulesFile(file: string): unknown[] {
   } catch (err) {
     throw new DhError('DH_ERR_CONFIG', `Cannot read the schedules file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
   }
-  const parsed = parseDefinitionsFile(text, { minRunEvery: 1 });
+  const parsed = parseDefinitionsFile(text, { minRunEvery: 1, now: new Date() });
   if (parsed.issues.length > 0) {
     const lines = parsed.issues.map((issue) => `${file}:${issue.line ?? 1}: ${describeDefinitionIssue(issue)}`);
     throw new DhError('DH_ERR_CONFIG', `The schedules file has ${parsed.issues.length} problem${parsed.issues.length === 1 ? '' : 's'}:\n${lines.join('\n')}`);

@@ -94,7 +94,9 @@ describe('dockhand schedule create | list | show | pause | resume | cancel | his
     expect(resumeCancelled.code).toBe(1);
     expect(resumeCancelled.stderr).toContain(`Schedule ${created.id} is cancelled`);
     // A cancelled schedule gives its name up.
-    expect((await json<Schedule>(['schedule', 'create', 'report', '--cron', '@yearly', '--name', 'yearly'])).id).not.toBe(created.id);
+    const reused = await json<Schedule>(['schedule', 'create', 'report', '--cron', '@yearly', '--name', 'yearly']);
+    expect(reused.id).not.toBe(created.id);
+    expect((await json<Schedule>(['schedule', 'cancel', 'yearly'])).id).toBe(reused.id);
   });
 
   it('refuses run_every below 60 seconds, an unknown code package, and two timings at once', async () => {

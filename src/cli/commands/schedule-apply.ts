@@ -30,7 +30,7 @@ export async function applyDefinitionsFile(client: () => Dockhand, options: Appl
     throw new CliExit(EXIT_CODES.failed, `Cannot read ${options.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
   }
   // The server enforces its own run_every floor; locally only the shape is checked.
-  const file = parseDefinitionsFile(text, { minRunEvery: 1 });
+  const file = parseDefinitionsFile(text, { minRunEvery: 1, now: new Date() });
   if (file.issues.length > 0) fail(options.file, file.issues);
   const entries = (file.content as { schedules: unknown[] }).schedules;
 
