@@ -70,7 +70,8 @@ export async function tickSchedule(deps: SchedulerDeps, scheduleId: string): Pro
     fire: decision.fire,
     record: decision.record,
     codeMissingReason: codeDeletedReason(record.code_name),
-    leaseUntil: nowMs + deps.leaseMs,
+    // A long catch-up takes a while to queue; its claim should not lapse while this scheduler is at it.
+    leaseUntil: nowMs + deps.leaseMs + decision.fire.length * 20,
     now,
   });
   if (result === 'code-missing') {
