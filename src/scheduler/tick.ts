@@ -24,7 +24,7 @@ export async function tickSchedule(deps: SchedulerDeps, scheduleId: string): Pro
   const { ctx } = deps;
   const record = await ctx.schedules.get(scheduleId);
   if (!record || record.status !== 'scheduled') {
-    await ctx.schedules.undue(scheduleId);
+    await ctx.schedules.settleDue(scheduleId);
     return;
   }
   let def: ScheduleDefinition;
@@ -48,7 +48,7 @@ export async function tickSchedule(deps: SchedulerDeps, scheduleId: string): Pro
 
   if (plan.fire.length === 0 && plan.missedCount === 0 && !plan.complete) {
     // Woken early, or another server has just claimed: only keep the due set pointing at the next one.
-    if (plan.next !== null) await ctx.schedules.postpone(record.id, plan.next.getTime());
+    if (plan.next !== null) await ctx.schedules.settleDue(record.id, { version: record.version, nextMs: plan.next.getTime() });
     return;
   }
 

@@ -163,10 +163,11 @@ export interface ScheduleStore {
   due(nowMs: number, limit: number): Promise<string[]>;
   /** The earliest instant (ms) a scheduler has work: a next occurrence or a lapsing lease. */
   nextWake(): Promise<number | undefined>;
-  /** Moves a due schedule later (after a failed tick), without changing the schedule itself. */
-  postpone(id: string, untilMs: number): Promise<void>;
-  /** Drops a schedule from the due set (it is no longer scheduled). */
-  undue(id: string): Promise<void>;
+  /**
+   * Brings the due set in line with a tick that found nothing to claim: drops a schedule that is not
+   * scheduled; with `expected`, places one still at that version at its next occurrence.
+   */
+  settleDue(id: string, expected?: { version: number; nextMs: number }): Promise<void>;
   /** The exactly-once step: see claim-firings.lua. */
   claim(schedule: Pick<ScheduleRecord, 'id' | 'project_id' | 'code_name'>, claim: FiringClaim): Promise<ClaimResult>;
   pending(id: string): Promise<PendingFiring[]>;

@@ -135,13 +135,13 @@ export class RedisScheduleStore implements ScheduleStore {
     return scores.length ? Math.min(...scores) : undefined;
   }
 
-  async postpone(id: string, untilMs: number): Promise<void> {
-    // XX: only a schedule still in the due set moves; GT: never earlier than it already is.
-    await this.redis.zadd(this.keys.schedulesDue(), 'XX', 'GT', untilMs, id);
-  }
-
-  async undue(id: string): Promise<void> {
-    await this.redis.zrem(this.keys.schedulesDue(), id);
+  async settleDue(id: string, expected?: { version: number; nextMs: number }): Promise<void> {
+    await runScript(
+      this.redis,
+      'settleDue',
+      [this.keys.schedule(id), this.keys.schedulesDue()],
+      [id, expected ? expected.version : '', expected ? expected.nextMs : ''],
+    );
   }
 
   async claim(schedule: Pick<ScheduleRecord, 'id' | 'project_id' | 'code_name'>, claim: FiringClaim): Promise<ClaimResult> {

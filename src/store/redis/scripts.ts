@@ -14,6 +14,7 @@ const SCRIPTS = {
   completeFiring: { file: 'complete-firing.lua', keys: 4 },
   takeOverFiring: { file: 'take-over-firing.lua', keys: 2 },
   deleteSchedule: { file: 'delete-schedule.lua', keys: 7 },
+  settleDue: { file: 'settle-due.lua', keys: 2 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
