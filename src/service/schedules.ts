@@ -173,7 +173,24 @@ export async function cancelSchedule(ctx: AppContext, projectId: string, idOrNam
  * and history. A new timing applies from now on: nothing before the change counts as missed.
  */
 export async function replaceSchedule(ctx: AppContext, projectId: string, idOrName: string, input: unknown): Promise<Schedule> {
-  const record = await findSchedule(ctx, projectId, idOrName);
+  // Computed from one read and written only at that read's version: a firing claimed in between
+  // (which moves last_handled) makes the write retry from a fresh read instead of firing twice.
+  for (let attempt = 0; attempt < REPLACE_ATTEMPTS; attempt++) {
+    const record = await findSchedule(ctx, projectId, idOrName);
+    const change = await replacementOf(ctx, record, input);
+    const result = await ctx.schedules.change(record.id, change);
+    if (result.applied) {
+      await wakeSchedulers(ctx, record.id);
+      return getSchedule(ctx, projectId, record.id);
+    }
+    if (!result.stale) throw refused(record, 'be changed', change, result.current);
+  }
+  throw new DhError('DH_ERR_CONFLICT', 'The schedule kept changing while it was being replaced (it fires very often); try again.');
+}
+
+const REPLACE_ATTEMPTS = 10;
+
+async function replacementOf(ctx: AppContext, record: ScheduleRecord, input: unknown): Promise<ScheduleChange> {
   if (record.status === 'cancelled') {
     throw new DhError('DH_ERR_SCHEDULE_STATE', `Schedule ${record.id} is cancelled and cannot change; create a new one.`);
   }
@@ -184,7 +201,7 @@ export async function replaceSchedule(ctx: AppContext, projectId: string, idOrNa
   if (request.name !== undefined && request.name !== record.name) {
     throw new DhError('DH_ERR_VALIDATION', `A schedule's name cannot change (it is "${record.name ?? ''}"); create a new schedule instead.`);
   }
-  await requireCode(ctx, projectId, request.code_name);
+  await requireCode(ctx, record.project_id, request.code_name);
   const fields = scheduleFields(request, definition);
   checkPayload(fields.payload);
   const retimed = timingChanged(record, fields);
@@ -197,15 +214,13 @@ export async function replaceSchedule(ctx: AppContext, projectId: string, idOrNa
   for (const key of DECLARED_KEYS) (set as Record<string, unknown>)[key] = fields[key] ?? null;
   if (lastHandledMs !== undefined) Object.assign(set, { last_handled_ms: lastHandledMs, last_handled: new Date(lastHandledMs).toISOString() });
   Object.assign(set, next ? { next_ms: next.getTime(), next_start: next.toISOString() } : { next_ms: null, next_start: null });
-
-  await applyChange(ctx, record, 'be changed', {
+  return {
     from: ['scheduled', 'paused', 'complete', 'stopped'],
     to: status,
     set,
     due: status === 'scheduled' && next ? next : null,
-  });
-  await wakeSchedulers(ctx, record.id);
-  return getSchedule(ctx, projectId, record.id);
+    version: record.version,
+  };
 }
 
 /** Deletes a schedule with its history (what `schedule apply --prune` does to schedules left out of the file). */
@@ -259,11 +274,12 @@ function checkPayload(payload: string): void {
 
 async function applyChange(ctx: AppContext, record: ScheduleRecord, action: string, change: ScheduleChange): Promise<void> {
   const result = await ctx.schedules.change(record.id, change);
-  if (result.applied) return;
-  if (result.current === undefined) {
-    throw new DhError('DH_ERR_SCHEDULE_NOT_FOUND', `Schedule ${record.id} no longer exists.`);
-  }
-  throw new DhError('DH_ERR_SCHEDULE_STATE', `Schedule ${record.id} is ${result.current}; only a ${change.from.join(', ')} schedule can ${action}.`, { status: result.current });
+  if (!result.applied) throw refused(record, action, change, result.current);
+}
+
+function refused(record: ScheduleRecord, action: string, change: ScheduleChange, current: ScheduleStatus | undefined): DhError {
+  if (current === undefined) return new DhError('DH_ERR_SCHEDULE_NOT_FOUND', `Schedule ${record.id} no longer exists.`);
+  return new DhError('DH_ERR_SCHEDULE_STATE', `Schedule ${record.id} is ${current}; only a ${change.from.join(', ')} schedule can ${action}.`, { status: current });
 }
 
 async function wakeSchedulers(ctx: AppContext, scheduleId: string): Promise<void> {

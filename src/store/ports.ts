@@ -140,11 +140,13 @@ export interface ScheduleChange {
   due?: Date | null;
   /** Frees the schedule's name for reuse (on cancel). */
   releaseName?: boolean;
+  /** Apply only at this version (the change was computed from it; e.g. a new last_handled). */
+  version?: number;
 }
 
 export type ScheduleChangeResult =
   | { applied: true; previous: ScheduleStatus; version: number }
-  | { applied: false; current: ScheduleStatus | undefined };
+  | { applied: false; current: ScheduleStatus | undefined; stale?: true };
 
 export interface ScheduleStore {
   /** Creates the record; refuses (created: false) when the project already has a schedule of that name. */

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Schedule, ScheduleFiring, Task } from '../../src/core/model.ts';
 import { deleteCode } from '../../src/service/codes.ts';
-import { cancelSchedule, createSchedule, getSchedule, pauseSchedule, resumeSchedule } from '../../src/service/schedules.ts';
+import { cancelSchedule, createSchedule, getSchedule, pauseSchedule, replaceSchedule, resumeSchedule } from '../../src/service/schedules.ts';
 import { cancelTask, getTask } from '../../src/service/tasks.ts';
 import { sleep, sleepUntil, startSchedulerContexts, waitFor, type SchedulerContexts } from '../helpers/schedulers.ts';
 
@@ -158,6 +158,32 @@ describe('pause and resume', () => {
     const final: Schedule = await getSchedule(f.ctx, f.projectId, s.id);
     expect(final.run_count).toBe(h.filter((e) => e.outcome === 'queued').length);
     expect(final.run_count).toBe((await tasksOf(f, s.id)).length);
+  }, 60_000);
+});
+
+describe('replacing a schedule', () => {
+  it('keeps its id, run count and history, and never fires an occurrence twice while replaced under a running scheduler', async () => {
+    const f = (fleet = await startSchedulerContexts(2));
+    await f.addCode('tick');
+    await f.startScheduler(0);
+    await f.startScheduler(1);
+    const s = await createSchedule(f.ctx, f.projectId, { code_name: 'tick', cron: '* * * * * *', payload: 'v0', name: 'busy' });
+    // Alternate two spellings of "every second" (a timing change each time) and a new payload.
+    for (let i = 1; i <= 16; i++) {
+      const replaced = await replaceSchedule(f.ctx, f.projectId, 'busy', { code_name: 'tick', cron: i % 2 ? '*/1 * * * * *' : '* * * * * *', payload: `v${i}`, name: 'busy' });
+      expect(replaced).toMatchObject({ id: s.id, payload: `v${i}`, status: 'scheduled' });
+      await sleep(250);
+    }
+    await sleep(1200);
+    await f.stopSchedulers();
+    const h = await history(f, s.id);
+    expect(h.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(h.map((e) => e.at)).size).toBe(h.length);
+    expect(h.every((e) => e.outcome === 'queued')).toBe(true);
+    const tasks = await tasksOf(f, s.id);
+    expect(tasks.map((t) => t.id).sort()).toEqual(h.map((e) => e.task_id).sort());
+    expect((await getSchedule(f.ctx, f.projectId, s.id)).run_count).toBe(tasks.length);
+    expect(tasks.some((t) => t.payload === 'v16')).toBe(true);
   }, 60_000);
 });
 

@@ -87,6 +87,18 @@ describe('the schedule store', () => {
     expect(await f.ctx.schedules.lapsedFirings(later + 10_000, 10)).toEqual([]);
   });
 
+  it('refuses a change computed from an older version, so a replace never rewinds a claimed firing', async () => {
+    const record = await perMinute();
+    expect(await f.ctx.schedules.claim(record, claimOf(record, record.next_ms!))).toBe('claimed');
+    const stale = await f.ctx.schedules.change(record.id, {
+      from: ['scheduled'],
+      set: { last_handled_ms: record.last_handled_ms! },
+      version: record.version,
+    });
+    expect(stale).toEqual({ applied: false, current: 'scheduled', stale: true });
+    expect((await f.ctx.schedules.get(record.id))?.last_handled_ms).toBe(record.next_ms);
+  });
+
   it('creates a task once: creating the same id again returns the first record untouched', async () => {
     const id = newId();
     const base = {

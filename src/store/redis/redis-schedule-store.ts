@@ -85,10 +85,12 @@ export class RedisScheduleStore implements ScheduleStore {
         due,
         change.releaseName ? '1' : '0',
         this.clock().toISOString(),
+        change.version ?? '',
         ...encodeScheduleFields(change.set ?? {}),
       ],
     )) as [number, string?, number?];
     if (reply[0] === 1) return { applied: true, previous: reply[1] as ScheduleStatus, version: Number(reply[2]) };
+    if (reply[0] === -2) return { applied: false, current: reply[1] as ScheduleStatus, stale: true };
     return { applied: false, current: reply[0] === 0 ? (reply[1] as ScheduleStatus) : undefined };
   }
 

@@ -11,14 +11,17 @@
   ARGV[3]  the due set: '' leaves it, '-' removes the schedule, a number (ms) places it there
   ARGV[4]  '1' to release the schedule's name (when it maps to this schedule), else '0'
   ARGV[5]  the time of the change (ISO 8601), written as updated_at
-  ARGV[6..] field, value pairs to set; a value of '\0' deletes the field
+  ARGV[6]  the version the change was computed from, or '' when it does not depend on one
+  ARGV[7..] field, value pairs to set; a value of '\0' deletes the field
 
   Returns { 1, previous status, new version } when applied,
           { 0, current status } when the status does not allow the change,
+          { -2, current status } when the schedule is no longer at the version given,
           { -1 } when the schedule does not exist.
 ]]
 local current = redis.call('HGET', KEYS[1], 'status')
 if not current then return { -1 } end
+if ARGV[6] ~= '' and redis.call('HGET', KEYS[1], 'version') ~= ARGV[6] then return { -2, current } end
 
 local allowed = false
 for s in string.gmatch(ARGV[1], '[^,]+') do
@@ -28,7 +31,7 @@ if not allowed then return { 0, current } end
 
 local id = redis.call('HGET', KEYS[1], 'id')
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'status', ARGV[2]) end
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   if ARGV[i + 1] == '\0' then
     redis.call('HDEL', KEYS[1], ARGV[i])
   else
