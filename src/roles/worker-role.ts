@@ -1,19 +1,32 @@
 /**
- * Starts the worker role in this process: a node agent on the local Docker engine serving the given
- * clusters. Returns the agent so the caller decides when to stop it.
+ * Starts the worker role in this process: a node agent on the local Docker engine (DOCKER_HOST)
+ * serving the given clusters, with its labels, slots, declared memory and placement. Returns the
+ * agent so the caller decides when to stop (drain) it.
  */
 import os from 'node:os';
 import Docker from 'dockerode';
+import type { Labels } from '../core/fleet/constraints.ts';
+import type { PlacementStrategy } from '../core/fleet/placement.ts';
 import type { AppContext } from '../service/context.ts';
 import { DockerRuntime } from '../runtime/docker-runtime.ts';
+import { stackInventory } from '../stacks/inventory.ts';
 import { DockerImageResolver } from '../worker/image-resolver.ts';
-import { NodeAgent } from '../worker/node-agent.ts';
+import { NodeAgent, type AgentOptions } from '../worker/node-agent.ts';
 
 export interface WorkerRoleOptions {
   clusters: string[];
   concurrency: number;
   nodeId?: string;
+  labels?: Labels;
+  /** Declared memory in MiB; default: the engine's host memory. */
+  memoryMb?: number;
+  placement?: Record<string, PlacementStrategy>;
+  defaultPlacement?: PlacementStrategy;
+  /** The dead-man's switch process; on unless turned off (in-process test fleets). */
+  watchdog?: boolean;
   docker?: Docker;
+  /** Timing overrides (heartbeat, time-to-live, ...), mostly for tests. */
+  timing?: Pick<AgentOptions, 'heartbeatMs' | 'ttlMs' | 'reconcileMs' | 'placementStepMs' | 'pollMs'>;
 }
 
 export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOptions): Promise<{ agent: NodeAgent; runtime: DockerRuntime; nodeId: string }> {
@@ -29,7 +42,17 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
       nodeId,
       ...(ctx.settings.DOCKHAND_RUNTIME ? { ociRuntime: ctx.settings.DOCKHAND_RUNTIME } : {}),
     },
-    { clusters: options.clusters, concurrency: options.concurrency },
+    {
+      clusters: options.clusters,
+      concurrency: options.concurrency,
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.memoryMb !== undefined ? { memoryMb: options.memoryMb } : {}),
+      ...(options.placement ? { placement: options.placement } : {}),
+      ...(options.defaultPlacement ? { defaultPlacement: options.defaultPlacement } : {}),
+      ...(options.watchdog !== undefined ? { watchdog: options.watchdog } : {}),
+      ...options.timing,
+      stacks: async () => (await stackInventory(docker, ctx.catalog)).filter((row) => row.state === 'built').map((row) => row.name),
+    },
   );
   await agent.start();
   return { agent, runtime, nodeId };
