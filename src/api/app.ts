@@ -9,6 +9,7 @@ import type { AppContext } from '../service/context.ts';
 import { authenticate } from './auth.ts';
 import { sendNativeError } from './errors.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
+import { registerNodeRoutes } from './routes/nodes.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 
@@ -41,5 +42,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerSystemRoutes(app, ctx, options.health ?? (async () => {}));
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  registerNodeRoutes(app, ctx);
   return app;
 }
