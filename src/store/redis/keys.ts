@@ -53,7 +53,4 @@ export class Keys {
   cancelChannel(): string { return `${this.prefix}events:cancel`; }
   finishedChannel(): string { return `${this.prefix}events:finished`; }
   workChannel(): string { return `${this.prefix}events:work`; }
-
-  /** BullMQ's own prefix, so its keys live beside ours. */
-  bullPrefix(): string { return `${this.prefix}bull`; }
 }
