@@ -123,6 +123,42 @@ describe('a fleet on two Docker engines', () => {
     expect(report?.removed).toEqual([{ container: `dh-${task.id}-1`, task_id: task.id, attempt: 1, owner: victimId, reason: 'not-run-by-this-process' }]);
   });
 
+  it('keeps the limit when a node stalls: its watchdog kills its container before the fleet runs the task again, and the node\'s late word is ignored', async () => {
+    await imagePackage(fleet, 'stalled', 'echo "attempt on $(hostname)"; sleep 6; echo finished', { max_concurrency: 1 });
+    const task = await fleet.client.tasks.queue('stalled', {});
+    const sampler = sampleRunning([docker(), engine.docker], { 'dockhand.project': fleet.projectId, 'dockhand.code': 'stalled' }, 50);
+    const running = await eventually('the task running', async () => {
+      const t = await fleet.client.tasks.get(task.id);
+      return t.status === 'running' ? t : undefined;
+    });
+    const stalledId = running.node_id!;
+    const stalled = workers.get(stalledId)!;
+    stalled.kill('SIGSTOP');
+    try {
+      await eventually('the task running again elsewhere', async () => {
+        const t = await fleet.client.tasks.get(task.id);
+        return t.status === 'running' && t.node_id !== stalledId ? t : undefined;
+      }, 60_000, 50);
+    } finally {
+      stalled.kill('SIGCONT');
+    }
+    const done = await fleet.client.tasks.wait(task.id, { timeoutMs: 60_000 });
+    const { maxPerTask, max } = await sampler.stop();
+    expect(maxPerTask).toBe(1);
+    expect(max).toBe(1);
+    expect(done).toMatchObject({ status: 'complete', attempts: 2 });
+    expect(done.attempt_history?.map((a) => [a.attempt, a.node_id, a.status])).toEqual([
+      [1, stalledId, 'lost'],
+      [2, done.node_id, 'complete'],
+    ]);
+    // The stalled node wakes up, finds it no longer holds the task, and goes on as a healthy node.
+    await eventually('the stalled node running again', async () => {
+      const node = (await fleet.client.nodes.list()).find((n) => n.id === stalledId);
+      return node?.state === 'running' && node.running.length === 0 ? true : undefined;
+    });
+    expect(stalled.log()).toMatch(/attempt superseded|lease lost|leases not renewed in time/);
+  });
+
   it('cancels a task running on the other engine within a second or so and removes its container', async () => {
     await imagePackage(fleet, 'cancelled', 'echo started; sleep 60');
     const task = await fleet.client.tasks.queue('cancelled', { constraints: { engine: 'second' } });
