@@ -48,6 +48,8 @@ export interface HeldAttempt {
   cluster: string;
   constraints: Labels;
   memoryMb: number;
+  /** W3C trace context of the enqueue, so the attempt's spans join the task's trace. */
+  trace?: Record<string, string>;
 }
 
 export type ClaimRefusal = 'gone' | 'stale' | 'paused' | 'limit' | 'behind';
@@ -147,8 +149,9 @@ export class WorkSource {
         this.keys.nodeTasks(this.nodeId),
       ],
       [candidate.taskId, this.nodeId, this.leaseTtlMs, new Date().toISOString(), this.keys.prefix],
-    )) as [number, string | number, number?];
+    )) as [number, string | number, number?, string?];
     if (reply[0] !== 1) return { claimed: false, reason: reply[1] as ClaimRefusal };
+    const trace = reply[3] ? (JSON.parse(reply[3]) as Record<string, string>) : undefined;
     return {
       claimed: true,
       held: {
@@ -159,6 +162,7 @@ export class WorkSource {
         cluster: candidate.cluster,
         constraints: candidate.constraints,
         memoryMb: Number(reply[2] ?? candidate.memoryMb),
+        ...(trace ? { trace } : {}),
       },
     };
   }

@@ -264,7 +264,11 @@ export class NodeAgent {
       for (const unsubscribe of this.unsubscribe) unsubscribe();
       await this.reconciler.stop();
       await this.heartbeat.stop();
-      await ctx.nodes.deregister(nodeId, this.instance).catch(() => undefined);
+      // A node that still holds tasks (it could not record how an attempt ended) stays on record,
+      // so that once it is lost the fleet takes them back.
+      const held = await this.source.heldTaskIds(nodeId).catch(() => ['unknown']);
+      if (held.length === 0) await ctx.nodes.deregister(nodeId, this.instance).catch(() => undefined);
+      else ctx.logger.warn({ node_id: nodeId, tasks: held }, 'stopping while still holding tasks; the fleet will take them back once this node is lost');
       await this.watchdog?.bye();
       this.state = 'stopped';
       ctx.logger.info({ node_id: nodeId }, 'worker node stopped');

@@ -55,7 +55,7 @@ describe('SIGTERM on a worker', () => {
     expect(quickDone).toMatchObject({ status: 'complete', attempts: 1, node_id: 'node-leaving' });
     expect(lateDone).toMatchObject({ status: 'complete', node_id: 'node-staying' });
     expect(slowDone).toMatchObject({ status: 'complete', attempts: 2, node_id: 'node-staying' });
-    expect(slowDone.attempt_history).toEqual([
+    expect(slowDone?.attempt_history).toEqual([
       expect.objectContaining({ attempt: 1, node_id: 'node-leaving', status: 'drained' }),
       expect.objectContaining({ attempt: 2, node_id: 'node-staying', status: 'complete' }),
     ]);

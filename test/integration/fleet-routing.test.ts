@@ -46,7 +46,7 @@ describe('routing by cluster and labels', () => {
       await fleet.client.tasks.queue('route', { constraints: { region: 'eu' } }),
       await fleet.client.tasks.queue('route', { constraints: { region: 'us', gpu: 'yes' } }),
     ]);
-    expect([gpu, eu, us].map((t) => [t.status, t.node_id])).toEqual([
+    expect([gpu, eu, us].map((t) => [t?.status, t?.node_id])).toEqual([
       ['complete', 'node-us'],
       ['complete', 'node-eu'],
       ['complete', 'node-us'],

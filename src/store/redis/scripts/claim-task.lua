@@ -19,7 +19,7 @@
   ARGV[4]  the time of the change (ISO 8601), written as updated_at
   ARGV[5]  key prefix
 
-  Returns { 1, attempts, memory } when claimed;
+  Returns { 1, attempts, memory, trace context (JSON text or '') } when claimed;
           { 0, reason } otherwise, reason one of
             'gone'   (no longer in that ready set), 'stale' (no longer queued; dropped from the set),
             'paused', 'limit', 'behind' (parked).
@@ -73,4 +73,4 @@ move_index(prefix, task, id, fields[2], 'queued', 'preparing')
 local memory = tonumber(fields[3] or '0') or 0
 redis.call('HINCRBY', KEYS[4], 'slots_used', 1)
 redis.call('HINCRBY', KEYS[4], 'memory_reserved', memory)
-return { 1, attempts, memory }
+return { 1, attempts, memory, redis.call('HGET', task, 'q_trace') or '' }
