@@ -13,8 +13,8 @@ import type { TestFleet } from './fleet.ts';
 
 const BIN = path.join(REPO_ROOT, 'bin/dockhand.js');
 
-/** Heartbeat and time-to-live of test nodes: a killed node is lost after 4 s. */
-export const TEST_TIMING = { heartbeatMs: 500, ttlMs: 4000 } as const;
+/** Heartbeat and time-to-live of test nodes: a killed node is lost after 6 s (a loaded machine's event loops lag). */
+export const TEST_TIMING = { heartbeatMs: 500, ttlMs: 6000 } as const;
 
 export interface WorkerProcessOptions {
   nodeId: string;

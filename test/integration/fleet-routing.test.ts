@@ -83,7 +83,7 @@ describe('routing by cluster and labels', () => {
 
 describe('the nodes of the fleet', () => {
   it('shows each node\'s state, clusters, labels and load truthfully while tasks run', async () => {
-    await imagePackage(fleet, 'long', 'echo started; sleep 4', { memory: 96 });
+    await imagePackage(fleet, 'long', 'echo started; sleep 60', { memory: 96 });
     const tasks = [
       await fleet.client.tasks.queue('long', { cluster: 'gpu' }),
       await fleet.client.tasks.queue('long', { constraints: { region: 'eu' } }),
@@ -108,6 +108,7 @@ describe('the nodes of the fleet', () => {
     const table = await dockhand(['nodes'], fleet.env);
     expect(table.stdout).toMatch(/node-small\s+running\s+small\s+-\s+1\/4\s+96\/300 MiB/);
 
+    await Promise.all(tasks.map((t) => fleet.client.tasks.cancel(t.id)));
     await finished(tasks);
     await eventually('slots free again', async () => {
       const now = await fleet.client.nodes.list();
