@@ -68,3 +68,37 @@ describe('SIGTERM on a worker', () => {
     expect(await docker().listContainers({ all: true, filters: { label: ['dockhand.node=node-leaving', `dockhand.project=${fleet.projectId}`] } })).toEqual([]);
   });
 });
+
+describe('SIGKILL on a worker that shares its engine with another', () => {
+  it('has its task taken back by the other node, which also removes the container it left once it is lost', async () => {
+    const doomed = await startWorkerProcess(fleet, { nodeId: 'node-doomed', concurrency: 1 });
+    workers.push(doomed);
+    await imagePackage(fleet, 'orphaned', 'echo started; sleep 4; echo done');
+    // The other node holds still for a moment, so the doomed node surely takes the task.
+    const staying = workers.find((w) => w.nodeId === 'node-staying')!;
+    staying.kill('SIGSTOP');
+    let task;
+    try {
+      task = await fleet.client.tasks.queue('orphaned', {});
+      const id = task.id;
+      await eventually('the task running on the doomed node', async () => {
+        const t = await fleet.client.tasks.get(id);
+        return t.status === 'running' && t.node_id === 'node-doomed' ? true : undefined;
+      });
+    } finally {
+      staying.kill('SIGCONT');
+    }
+    doomed.kill('SIGKILL');
+    await doomed.exited;
+
+    const done = await fleet.client.tasks.wait(task.id, { timeoutMs: 60_000 });
+    expect(done).toMatchObject({ status: 'complete', attempts: 2, node_id: 'node-staying' });
+    const leftover = `dh-${task.id}-1`;
+    await eventually('the dead node\'s container removed', async () => {
+      const left = await docker().listContainers({ all: true, filters: { label: [`dockhand.task=${task.id}`] } });
+      return left.length === 0 ? true : undefined;
+    }, 30_000, 200);
+    const reports = staying.log().split('\n').filter((line) => line.includes('reconciler removed')).map((line) => JSON.parse(line) as { removed: { container: string; reason: string; owner: string }[] });
+    expect(reports.flatMap((r) => r.removed)).toContainEqual(expect.objectContaining({ container: leftover, owner: 'node-doomed', reason: 'owner-lost' }));
+  });
+});
