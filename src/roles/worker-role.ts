@@ -34,6 +34,7 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
   const runtime = new DockerRuntime(docker);
   await runtime.ping();
   const nodeId = options.nodeId ?? ctx.settings.DOCKHAND_NODE_ID ?? os.hostname();
+  const dockerHost = dockerHostOf(docker);
   const agent = new NodeAgent(
     {
       ctx,
@@ -50,10 +51,19 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
       ...(options.placement ? { placement: options.placement } : {}),
       ...(options.defaultPlacement ? { defaultPlacement: options.defaultPlacement } : {}),
       ...(options.watchdog !== undefined ? { watchdog: options.watchdog } : {}),
+      ...(dockerHost ? { dockerHost } : {}),
       ...options.timing,
       stacks: async () => (await stackInventory(docker, ctx.catalog)).filter((row) => row.state === 'built').map((row) => row.name),
     },
   );
   await agent.start();
   return { agent, runtime, nodeId };
+}
+
+/** The address a dockerode client talks to, as DOCKER_HOST would name it (for the watchdog process). */
+export function dockerHostOf(docker: Docker): string | undefined {
+  const modem = docker.modem as { socketPath?: unknown; host?: string; port?: number | string };
+  if (typeof modem.socketPath === 'string') return `unix://${modem.socketPath}`;
+  if (modem.host) return `tcp://${modem.host}${modem.port !== undefined ? `:${modem.port}` : ''}`;
+  return undefined;
 }

@@ -47,6 +47,8 @@ export interface AgentOptions {
   cancelPollMs?: number;
   /** Start the dead-man's switch process (default true). */
   watchdog?: boolean;
+  /** The engine's address for the watchdog, when it is not the one DOCKER_HOST names. */
+  dockerHost?: string;
   /** The stacks whose images are present on this node's engine. */
   stacks?: () => Promise<string[]>;
 }
@@ -72,6 +74,7 @@ export class NodeAgent {
   private memoryMb: number;
   private unsubscribe: (() => void)[] = [];
   private cancelPoll: NodeJS.Timeout | undefined;
+  private stacksRefresh: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly deps: AgentDeps, private readonly options: AgentOptions) {
@@ -154,7 +157,7 @@ export class NodeAgent {
     this.stacks = (await this.options.stacks?.().catch(() => [])) ?? [];
     await this.register();
     if (this.options.watchdog !== false) {
-      this.watchdog = Watchdog.start(nodeId, ctx.logger);
+      this.watchdog = Watchdog.start(nodeId, ctx.logger, this.options.dockerHost);
       this.heartbeat.attachWatchdog(this.watchdog);
       await this.heartbeat.beat();
     }
@@ -168,7 +171,12 @@ export class NodeAgent {
     }));
     this.cancelPoll = setInterval(() => void this.pollCancelled(), this.options.cancelPollMs ?? 2000);
     this.heartbeat.start();
-    this.reconciler.start(this.options.reconcileMs ?? ctx.settings.DOCKHAND_RECONCILE_MS);
+    const reconcileMs = this.options.reconcileMs ?? ctx.settings.DOCKHAND_RECONCILE_MS;
+    this.reconciler.start(reconcileMs);
+    // Stacks built after the node started show up in its record too.
+    this.stacksRefresh = setInterval(() => {
+      void this.options.stacks?.().then((stacks) => { this.stacks = stacks; }, () => undefined);
+    }, reconcileMs);
     this.state = 'running';
     this.dispatcher.start();
     ctx.logger.info(
@@ -261,6 +269,7 @@ export class NodeAgent {
         await Promise.all([...this.attempts]);
       }
       if (this.cancelPoll) clearInterval(this.cancelPoll);
+      if (this.stacksRefresh) clearInterval(this.stacksRefresh);
       for (const unsubscribe of this.unsubscribe) unsubscribe();
       await this.reconciler.stop();
       await this.heartbeat.stop();

@@ -21,12 +21,13 @@ export class Watchdog {
   private child: ChildProcess;
   private closing = false;
 
-  private constructor(private readonly nodeId: string, private readonly logger: Logger) {
+  private constructor(private readonly nodeId: string, private readonly logger: Logger, private readonly dockerHost: string | undefined) {
     this.child = this.spawn();
   }
 
-  static start(nodeId: string, logger: Logger): Watchdog {
-    return new Watchdog(nodeId, logger);
+  /** `dockerHost`: the engine the node runs tasks on, when it is not the one DOCKER_HOST names. */
+  static start(nodeId: string, logger: Logger, dockerHost?: string): Watchdog {
+    return new Watchdog(nodeId, logger, dockerHost);
   }
 
   get pid(): number | undefined {
@@ -34,7 +35,8 @@ export class Watchdog {
   }
 
   private spawn(): ChildProcess {
-    const child = spawn(process.execPath, ['--import', tsxLoader(), MAIN, this.nodeId], { stdio: ['pipe', 'ignore', 'inherit'], env: process.env });
+    const env = this.dockerHost ? { ...process.env, DOCKER_HOST: this.dockerHost } : process.env;
+    const child = spawn(process.execPath, ['--import', tsxLoader(), MAIN, this.nodeId], { stdio: ['pipe', 'ignore', 'inherit'], env });
     child.stdin?.on('error', () => undefined);
     child.on('exit', (code, signal) => {
       if (this.closing) return;
