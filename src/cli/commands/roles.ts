@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { parseLabelList } from '../../core/fleet/constraints.ts';
 import { parseMemorySize } from '../../core/fleet/memory-size.ts';
 import { isPlacementStrategy, type PlacementStrategy } from '../../core/fleet/placement.ts';
+import { CLUSTER_PATTERN } from '../../core/schemas/task-request.ts';
 import { parseSettings } from '../../core/settings.ts';
 import { CliExit, EXIT_CODES } from '../output.ts';
 
@@ -27,7 +28,16 @@ function positive(name: string) {
 }
 
 function clusters(value: string): string[] {
-  return value.split(',').map((c) => c.trim()).filter(Boolean);
+  const names = value.split(',').map((c) => c.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!CLUSTER_PATTERN.test(name)) throw new CliExit(EXIT_CODES.usage, `--cluster names are lowercase letters, digits, "_" or "-"; got "${name}".`);
+  }
+  return names;
+}
+
+function nodeId(value: string): string {
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(value)) throw new CliExit(EXIT_CODES.usage, `--node-id is letters, digits, ".", "_" or "-"; got "${value}".`);
+  return value;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -112,7 +122,7 @@ export function registerRoleCommands(program: Command): void {
     .option('--label <key=value>', 'a label of this node that task constraints can match (repeatable)', collect, [])
     .option('--concurrency <n>', 'task slots (default: DOCKHAND_CONCURRENCY or 4)', positive('--concurrency'))
     .option('--memory <size>', 'memory tasks may reserve on this node in all, e.g. 8g or 2048 (MiB); default: the host memory')
-    .option('--node-id <id>', 'this node\'s id (default: DOCKHAND_NODE_ID or the host name)')
+    .option('--node-id <id>', 'this node\'s id (default: DOCKHAND_NODE_ID or the host name)', nodeId)
     .option('--placement <strategy>', 'spread (default) or binpack, for every cluster of the node or as CLUSTER=STRATEGY (repeatable)', collect, [])
     .option('--drain-timeout <s>', 'seconds running tasks get to finish after SIGTERM (default: DOCKHAND_DRAIN_TIMEOUT_S or 30)', wholeSeconds('--drain-timeout'))
     .addHelpText('after', '\nExample:\n  DOCKER_HOST=unix:///var/run/docker.sock dockhand worker --cluster default,gpu --label region=eu-west --concurrency 8 --memory 16g\n')
