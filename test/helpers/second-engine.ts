@@ -1,7 +1,7 @@
 /**
  * A second Docker engine on this machine, so "two hosts" in a test is real: its own dockerd with its
- * own data root, exec root (and so its own containerd), socket and pid file, no bridge network, and
- * its own containerd namespace in case a system containerd is shared. Images are copied into it from
+ * own configuration file, data root, exec root (and so its own containerd), socket and pid file, no
+ * bridge network, and its own containerd namespace in case a system containerd is shared. Images are copied into it from
  * the main engine with `docker save | docker load`. Needs root and the dockerd binary, as the
  * project's test machine has.
  *
@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { docker as mainDocker } from './docker.ts';
@@ -27,9 +27,12 @@ export async function startSecondEngine(options: { images: string[] }): Promise<
   const dir = await mkdtemp('/tmp/dhe-');
   const socket = path.join(dir, 'docker.sock');
   const namespace = `dhtest${randomBytes(3).toString('hex')}`;
+  // Its own (empty) configuration: the machine's daemon.json may name hosts or a data root.
+  await writeFile(path.join(dir, 'daemon.json'), '{}\n');
   const child: ChildProcess = spawn(
     'dockerd',
     [
+      '--config-file', path.join(dir, 'daemon.json'),
       '--data-root', path.join(dir, 'data'),
       '--exec-root', path.join(dir, 'exec'),
       '-H', `unix://${socket}`,
