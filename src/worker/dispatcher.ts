@@ -65,10 +65,6 @@ export class Dispatcher {
     this.wakeUp?.();
   }
 
-  get running(): boolean {
-    return this.loop !== undefined && !this.stopped;
-  }
-
   private async run(): Promise<void> {
     while (!this.stopped) {
       let waitMs = this.deps.pollMs;

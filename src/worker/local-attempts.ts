@@ -59,10 +59,6 @@ export class LocalAttempts {
     return this.attempts.get(taskId);
   }
 
-  get size(): number {
-    return this.attempts.size;
-  }
-
   all(): LocalAttempt[] {
     return [...this.attempts.values()];
   }
