@@ -10,6 +10,7 @@ import { authenticate } from './auth.ts';
 import { sendNativeError } from './errors.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
+import { registerNodeRoutes } from './routes/nodes.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 
@@ -44,5 +45,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
+  registerNodeRoutes(app, ctx);
   return app;
 }

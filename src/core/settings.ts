@@ -26,6 +26,16 @@ const SettingsSchema = z.object({
   DOCKHAND_NODE_ID: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
   /** Task slots of a worker node. */
   DOCKHAND_CONCURRENCY: positiveInt.max(256).default(4),
+  /** How often a worker node heartbeats: refreshes its registry entry and the leases of its tasks. */
+  DOCKHAND_HEARTBEAT_MS: positiveInt.min(100).default(2000),
+  /** A node silent for this long is lost: its leases lapse and the fleet takes its tasks back. */
+  DOCKHAND_NODE_TTL_MS: positiveInt.min(1000).default(10_000),
+  /** How often each node looks for Dockhand containers to clean up (it also does at start). */
+  DOCKHAND_RECONCILE_MS: positiveInt.min(1000).default(30_000),
+  /** How long a node that is not the best place for a task holds back, per rank (see placement). */
+  DOCKHAND_PLACEMENT_STEP_MS: z.coerce.number().int().min(0).default(1000),
+  /** Seconds a draining worker lets running tasks finish before it stops them and queues them again. */
+  DOCKHAND_DRAIN_TIMEOUT_S: z.coerce.number().int().min(0).default(30),
   /** OCI runtime for task containers (e.g. `runsc` for gVisor); empty means the engine default. */
   DOCKHAND_RUNTIME: z.string().optional(),
   /** Days a finished task's log is kept. */

@@ -17,7 +17,7 @@ import { createOptions } from './create-options.ts';
 import { dockerError, engineMessage, isNotFound, isNotRunning, isRemovalBusy, statusOf } from './docker-errors.ts';
 import { FrameDemuxer } from './frame-demux.ts';
 import { findDroppedLimits } from './limits-check.ts';
-import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, ContainerSummary, OutputChunk } from './port.ts';
+import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, ContainerSummary, EngineInfo, OutputChunk } from './port.ts';
 
 /** Removal retries: 5 attempts, 100 ms doubling, about 1.5 s in all before giving up. */
 const REMOVE_ATTEMPTS = 5;
@@ -108,6 +108,15 @@ export class DockerRuntime implements ContainerRuntime {
       return (await this.docker.version()).Version;
     } catch (err) {
       throw dockerError(err, { op: 'version' });
+    }
+  }
+
+  async engine(): Promise<EngineInfo> {
+    try {
+      const info = (await this.docker.info()) as { ID?: string; ServerVersion?: string; MemTotal?: number };
+      return { id: info.ID ?? '', version: info.ServerVersion ?? '', memoryBytes: info.MemTotal ?? 0 };
+    } catch (err) {
+      throw dockerError(err, { op: 'info' });
     }
   }
 }

@@ -65,6 +65,13 @@ export interface ContainerHandle {
   remove(): Promise<void>;
 }
 
+/** The engine a node runs on: its own id (nodes sharing one engine see the same), version and memory. */
+export interface EngineInfo {
+  id: string;
+  version: string;
+  memoryBytes: number;
+}
+
 export interface ContainerRuntime {
   create(spec: ContainerSpec): Promise<ContainerHandle>;
   /** Every container carrying the given label (running or not). */
@@ -73,6 +80,7 @@ export interface ContainerRuntime {
   imageExists(image: string): Promise<boolean>;
   ping(): Promise<void>;
   version(): Promise<string>;
+  engine(): Promise<EngineInfo>;
 }
 
 export type CodeStream = () => Promise<Readable>;

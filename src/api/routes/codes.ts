@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DhError } from '../../core/errors.ts';
 import { CodeUploadSchema, type CodeUpload } from '../../core/schemas/code-upload.ts';
 import { codeRevision, deleteCode, downloadCode, getCode, storeArchive, uploadCode, type StoredArchive } from '../../service/codes.ts';
+import { codeQueueState, pauseCodeQueue, resumeCodeQueue } from '../../service/code-queue.ts';
 import type { AppContext } from '../../service/context.ts';
 import { projectOf } from '../auth.ts';
 import { zodToDhError } from '../errors.ts';
@@ -84,6 +85,11 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: AppContext): void 
     await deleteCode(ctx, project.id, request.params.name);
     return { deleted: request.params.name };
   });
+
+  // Pause and resume the package's queue (IronWorker's pause_task_queue / resume_task_queue).
+  app.post<{ Params: { name: string } }>('/v1/codes/:name/pause', async (request) => pauseCodeQueue(ctx, projectOf(request).id, request.params.name));
+  app.post<{ Params: { name: string } }>('/v1/codes/:name/resume', async (request) => resumeCodeQueue(ctx, projectOf(request).id, request.params.name));
+  app.get<{ Params: { name: string } }>('/v1/codes/:name/queue', async (request) => codeQueueState(ctx, projectOf(request).id, request.params.name));
 
   app.get<{ Params: { name: string; rev: string } }>('/v1/codes/:name/revisions/:rev', async (request) => {
     return codeRevision(ctx, projectOf(request).id, request.params.name, Number(request.params.rev));
