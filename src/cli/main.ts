@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCodeCommands } from './commands/code.ts';
+import { registerProjectCommands } from './commands/projects.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerStacksCommands } from './commands/stacks.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCodeCommands(program);
   registerTaskCommands(program);
   registerStacksCommands(program);
+  registerProjectCommands(program);
   program.addHelpText('after', `
 Start here:
   npm run up                                   start the fleet on this machine (second terminal for the rest)

@@ -6,6 +6,7 @@ import os from 'node:os';
 import Docker from 'dockerode';
 import type { AppContext } from '../service/context.ts';
 import { DockerRuntime } from '../runtime/docker-runtime.ts';
+import { assertRuntimeRegistered } from '../runtime/oci-runtime.ts';
 import { DockerImageResolver } from '../worker/image-resolver.ts';
 import { NodeAgent } from '../worker/node-agent.ts';
 
@@ -20,6 +21,8 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
   const docker = options.docker ?? new Docker();
   const runtime = new DockerRuntime(docker);
   await runtime.ping();
+  const ociRuntime = ctx.settings.DOCKHAND_RUNTIME;
+  if (ociRuntime) assertRuntimeRegistered(ociRuntime, await runtime.runtimes());
   const nodeId = options.nodeId ?? ctx.settings.DOCKHAND_NODE_ID ?? os.hostname();
   const agent = new NodeAgent(
     {
@@ -27,7 +30,7 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
       runtime,
       images: new DockerImageResolver(docker, ctx.catalog, runtime),
       nodeId,
-      ...(ctx.settings.DOCKHAND_RUNTIME ? { ociRuntime: ctx.settings.DOCKHAND_RUNTIME } : {}),
+      ...(ociRuntime ? { ociRuntime } : {}),
     },
     { clusters: options.clusters, concurrency: options.concurrency },
   );

@@ -16,7 +16,7 @@ import { DhError } from '../core/errors.ts';
 import { createOptions } from './create-options.ts';
 import { dockerError, engineMessage, isNotFound, isNotRunning, isRemovalBusy, statusOf } from './docker-errors.ts';
 import { FrameDemuxer } from './frame-demux.ts';
-import { findDroppedLimits } from './limits-check.ts';
+import { findDroppedLimits, refusalMessage } from './limits-check.ts';
 import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, ContainerSummary, OutputChunk } from './port.ts';
 
 /** Removal retries: 5 attempts, 100 ms doubling, about 1.5 s in all before giving up. */
@@ -47,8 +47,10 @@ export class DockerRuntime implements ContainerRuntime {
     }
 
     let missing: string[];
+    let inspected: Awaited<ReturnType<Dockerode.Container['inspect']>>;
     try {
-      missing = findDroppedLimits(spec, await container.inspect());
+      inspected = await container.inspect();
+      missing = findDroppedLimits(spec, inspected);
     } catch (err) {
       await removeWithRetry(container, spec.name).catch(() => undefined);
       throw dockerError(err, { op: 'inspect', container: spec.name, id: container.id, image: spec.image });
@@ -57,7 +59,7 @@ export class DockerRuntime implements ContainerRuntime {
       await removeWithRetry(container, spec.name).catch(() => undefined);
       throw new DhError(
         'DH_ERR_CONTAINER_LIMITS',
-        `The Docker engine dropped ${missing.join(', ')} on container ${spec.name}, so it was removed unstarted; enable the missing cgroup controllers or engine features on this host.`,
+        refusalMessage(spec, missing, inspected),
         { container: spec.name, image: spec.image, missing },
       );
     }
@@ -100,6 +102,16 @@ export class DockerRuntime implements ContainerRuntime {
       throw wrapped.code === 'DH_ERR_DOCKER_UNAVAILABLE'
         ? wrapped
         : new DhError('DH_ERR_DOCKER_UNAVAILABLE', `The Docker engine did not answer a ping: ${wrapped.message}`, wrapped.details);
+    }
+  }
+
+  /** The OCI runtimes registered with the engine (`runc`, and `runsc` where gVisor is installed). */
+  async runtimes(): Promise<string[]> {
+    try {
+      const info = (await this.docker.info()) as { Runtimes?: Record<string, unknown> };
+      return Object.keys(info.Runtimes ?? {});
+    } catch (err) {
+      throw dockerError(err, { op: 'info' });
     }
   }
 

@@ -18,6 +18,9 @@ export interface ContainerLimits {
    * from the default payload, config and result caps.
    */
   runDirSizeBytes?: number;
+  /** Files (inodes) the /task and /tmp tmpfs mounts may hold; absent: the defaults of LIMITS. */
+  taskDirInodes?: number;
+  tmpInodes?: number;
 }
 
 export interface ContainerSpec {

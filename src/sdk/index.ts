@@ -47,6 +47,14 @@ export interface QueueOptions {
   label?: string;
 }
 
+/** A new project as the admin route answers it: the token is shown this once. */
+export interface CreatedProject {
+  id: string;
+  name: string;
+  created_at: string;
+  token: string;
+}
+
 export interface LogLine {
   stream: 'stdout' | 'stderr' | 'system';
   data: string;
@@ -117,6 +125,11 @@ export class Dockhand {
     cancel: (id: string): Promise<Task> => this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} }),
     retry: (id: string, options: { delay?: number } = {}): Promise<Task> =>
       this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/retry`, { method: 'POST', body: options }),
+  };
+
+  /** Admin only: construct the client with the admin token (DOCKHAND_ADMIN_TOKEN) as its token. */
+  readonly projects = {
+    create: (name: string): Promise<CreatedProject> => this.http.json<CreatedProject>('/v1/projects', { method: 'POST', body: { name } }),
   };
 
   private async *followLog(id: string, follow: boolean): AsyncIterable<LogLine> {

@@ -72,3 +72,9 @@ export interface LogStore {
 }
 
 export type { FinishedStatus };
+
+/** Counts requests per subject (a token's hash) per rate window, across every API server. */
+export interface RateCounter {
+  /** Adds one request and returns the window's count so far, this one included. */
+  increment(subject: string, windowIndex: number, ttlMs: number): Promise<number>;
+}

@@ -67,6 +67,11 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
     network: code.network,
     ...(task.schedule_id ? { scheduleId: task.schedule_id } : {}),
     ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}),
+    // /run/dockhand is sized from the operator's caps (or this task's own bytes, if queued under larger ones).
+    limits: {
+      payloadMaxBytes: Math.max(ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES, Buffer.byteLength(task.payload)),
+      configMaxBytes: Math.max(ctx.settings.DOCKHAND_CONFIG_MAX_BYTES, Buffer.byteLength(code.config ?? '')),
+    },
   });
 
   let outcome: AttemptOutcome;

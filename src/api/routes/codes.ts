@@ -9,6 +9,7 @@ import { codeRevision, deleteCode, downloadCode, getCode, storeArchive, uploadCo
 import type { AppContext } from '../../service/context.ts';
 import { projectOf } from '../auth.ts';
 import { zodToDhError } from '../errors.ts';
+import { presentCode, presentCodes } from '../present.ts';
 
 export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, parseData: (raw: unknown) => CodeUpload = parseCodeUpload): Promise<{ meta: CodeUpload; stored?: StoredArchive }> {
   if (!request.isMultipart()) {
@@ -26,6 +27,10 @@ export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, p
       stored = await storeArchive(ctx, { stream: part.file, format: 'auto' });
       if (part.file.truncated) throw new DhError('DH_ERR_ARCHIVE_TOO_LARGE', 'The archive is larger than the upload limit.');
     } else if (part.fieldname === 'data') {
+      // busboy cuts a field at its size limit without failing; a cut description is too large, not malformed.
+      if (part.valueTruncated) {
+        throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', 'The "data" field is larger than uploads accept: keep config under DOCKHAND_CONFIG_MAX_BYTES and env_vars small.', { field: 'data' });
+      }
       rawData = String(part.value);
     }
   }
@@ -50,19 +55,19 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: AppContext): void 
     const project = projectOf(request);
     const { meta, stored } = await readCodeUpload(ctx, request);
     const revision = await uploadCode(ctx, project.id, meta, stored);
-    return reply.status(201).send(revision);
+    return reply.status(201).send(presentCode(revision));
   });
 
-  app.get('/v1/codes', async (request) => ({ codes: await ctx.codes.list(projectOf(request).id) }));
+  app.get('/v1/codes', async (request) => ({ codes: presentCodes(await ctx.codes.list(projectOf(request).id)) }));
 
   app.get<{ Params: { name: string } }>('/v1/codes/:name', async (request) => {
-    return getCode(ctx, projectOf(request).id, request.params.name);
+    return presentCode(await getCode(ctx, projectOf(request).id, request.params.name));
   });
 
   app.get<{ Params: { name: string } }>('/v1/codes/:name/revisions', async (request) => {
     const project = projectOf(request);
     const code = await getCode(ctx, project.id, request.params.name);
-    return { revisions: await ctx.codes.revisions(project.id, code.name) };
+    return { revisions: presentCodes(await ctx.codes.revisions(project.id, code.name)) };
   });
 
   app.get<{ Params: { name: string }; Querystring: { revision?: string } }>('/v1/codes/:name/download', async (request, reply) => {
@@ -83,6 +88,8 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: AppContext): void 
   });
 
   app.get<{ Params: { name: string; rev: string } }>('/v1/codes/:name/revisions/:rev', async (request) => {
-    return codeRevision(ctx, projectOf(request).id, request.params.name, Number(request.params.rev));
+    const rev = Number(request.params.rev);
+    if (!Number.isSafeInteger(rev) || rev < 1) throw new DhError('DH_ERR_VALIDATION', 'A revision is a positive whole number.', [{ path: 'rev', message: 'expected a positive integer' }]);
+    return presentCode(await codeRevision(ctx, projectOf(request).id, request.params.name, rev));
   });
 }

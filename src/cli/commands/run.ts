@@ -10,7 +10,9 @@ import type { Command } from 'commander';
 import Docker from 'dockerode';
 import { newId } from '../../core/ids.ts';
 import { LIMITS } from '../../core/limits.ts';
+import { parseSettings } from '../../core/settings.ts';
 import { DockerRuntime } from '../../runtime/docker-runtime.ts';
+import { assertRuntimeRegistered } from '../../runtime/oci-runtime.ts';
 import { buildContainerSpec } from '../../runtime/container-spec.ts';
 import { packDirectory } from '../../sdk/pack-directory.ts';
 import { loadStackCatalog } from '../../stacks/catalog.ts';
@@ -37,6 +39,9 @@ export function registerRunCommand(program: Command): void {
     .action(async (dir: string, options: { stack: string; command?: string; payload?: string; timeout: number; memory: number; network?: boolean }, command: Command) => {
       const docker = new Docker();
       const runtime = new DockerRuntime(docker);
+      // The same OCI runtime the fleet's workers would use (DOCKHAND_RUNTIME), checked the same way.
+      const ociRuntime = parseSettings(process.env).DOCKHAND_RUNTIME;
+      if (ociRuntime) assertRuntimeRegistered(ociRuntime, await runtime.runtimes());
       const catalog = await loadStackCatalog();
       const image = await resolveStackImage(docker, catalog, options.stack);
       const tmp = await mkdtemp(path.join(os.tmpdir(), 'dockhand-run-'));
@@ -47,6 +52,7 @@ export function registerRunCommand(program: Command): void {
           taskId, attempt: 1, projectId: 'local', codeName: path.basename(path.resolve(dir)), nodeId: 'local',
           image: image.ref, command: options.command ?? catalog.runCommand(options.stack), envVars: {},
           memoryMb: options.memory, cpus: 1, network: options.network === true,
+          ...(ociRuntime ? { runtime: ociRuntime } : {}),
         });
         const json = globalOptions(command).json;
         const outcome = await runAttempt(runtime, {

@@ -29,6 +29,9 @@ export class Keys {
   cancelChannel(): string { return `${this.prefix}events:cancel`; }
   finishedChannel(): string { return `${this.prefix}events:finished`; }
 
+  /** Requests of one token (by its hash) in one rate window. */
+  rateWindow(subject: string, windowIndex: number): string { return `${this.prefix}rate:${subject}:${windowIndex}`; }
+
   /** BullMQ's own prefix, so its keys live beside ours. */
   bullPrefix(): string { return `${this.prefix}bull`; }
 }
