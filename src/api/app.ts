@@ -32,7 +32,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     ...(options.logger === false ? {} : { loggerInstance: ctx.logger }),
     bodyLimit: limits.json,
-    disableRequestLogging: true,
     // Malformed URLs (bad percent-encoding) get the native error shape too.
     frameworkErrors: (err, request, reply) => void sendNativeError(err, request, reply),
   }) as unknown as FastifyInstance;

@@ -37,6 +37,9 @@ export function toDhError(err: unknown, request?: FastifyRequest): DhError {
   if (code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH') {
     return new DhError('DH_ERR_VALIDATION', 'The request path is malformed (bad percent-encoding or an overlong segment).');
   }
+  if (code === 'FST_INVALID_JSON_FIELD_ERROR') {
+    return new DhError('DH_ERR_BAD_JSON', 'The "data" part is declared as application/json but is not valid JSON.', { field: 'data' });
+  }
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
     return new DhError('DH_ERR_BAD_JSON', 'The request body is empty but its content type is application/json: send a JSON object.');
   }
