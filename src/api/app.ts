@@ -14,6 +14,7 @@ import { authenticate, authenticateAdmin } from './auth.ts';
 import { bodyLimits } from './body-limits.ts';
 import { sendNativeError } from './errors.ts';
 import { rateLimitHook } from './rate-limit.ts';
+import { redactingChildLogger } from './request-log.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
 import { ADMIN_ROUTES, registerProjectRoutes } from './routes/projects.ts';
 import { registerSystemRoutes } from './routes/system.ts';
@@ -32,6 +33,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     ...(options.logger === false ? {} : { loggerInstance: ctx.logger }),
     bodyLimit: limits.json,
+    // The request log line never shows a token passed as ?oauth=, nor headers or bodies.
+    childLoggerFactory: redactingChildLogger,
     // Malformed URLs (bad percent-encoding) get the native error shape too.
     frameworkErrors: (err, request, reply) => void sendNativeError(err, request, reply),
   }) as unknown as FastifyInstance;
