@@ -39,7 +39,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     frameworkErrors: (err, request, reply) => void sendNativeError(err, request, reply),
   }) as unknown as FastifyInstance;
   await app.register(multipart, {
-    limits: { fileSize: limits.archive, files: 1, fields: 4, parts: 6, fieldSize: limits.uploadField },
+    // One byte over the cap, so the archive reader's own byte count (which names the cap) is what stops an oversized upload.
+    limits: { fileSize: limits.archive + 1, files: 1, fields: 4, parts: 6, fieldSize: limits.uploadField },
   });
   app.setErrorHandler((err, request, reply) => sendNativeError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>

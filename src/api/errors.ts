@@ -64,5 +64,9 @@ export function sendNativeError(err: unknown, request: FastifyRequest, reply: Fa
   const dhError = toDhError(err, request);
   // Logged without the request body: payloads and configs may hold secrets.
   if (dhError.code === 'DH_ERR_INTERNAL') request.log.error({ err, method: request.method, route: request.routeOptions.url }, 'request failed');
+  // Refused before its body was read (an upload stopped at a cap): the rest of the body is still on the
+  // wire, so this connection cannot carry another request. Say so, or a keep-alive client reuses it and
+  // its next request meets a reset.
+  if (!request.raw.complete) reply.header('connection', 'close');
   return reply.status(dhError.status).send({ error: dhError.toJSON() });
 }

@@ -24,8 +24,15 @@ export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, p
         throw new DhError('DH_ERR_VALIDATION', `Unexpected file field "${part.fieldname}": send the archive as "file".`);
       }
       // The archive is checked as it streams, so nothing unchecked is ever stored.
-      stored = await storeArchive(ctx, { stream: part.file, format: 'auto' });
-      if (part.file.truncated) throw new DhError('DH_ERR_ARCHIVE_TOO_LARGE', 'The archive is larger than the upload limit.');
+      const tooLarge = (): DhError =>
+        new DhError('DH_ERR_ARCHIVE_TOO_LARGE', `The archive is larger than the upload limit of ${ctx.settings.DOCKHAND_ARCHIVE_MAX_BYTES} bytes (DOCKHAND_ARCHIVE_MAX_BYTES); leave dependencies and build output out of it.`, { cap: 'DOCKHAND_ARCHIVE_MAX_BYTES', limit: ctx.settings.DOCKHAND_ARCHIVE_MAX_BYTES });
+      try {
+        stored = await storeArchive(ctx, { stream: part.file, format: 'auto' });
+      } catch (err) {
+        // A file cut at the multipart size limit ends early and reads as a corrupt archive: it is too large.
+        throw part.file.truncated ? tooLarge() : err;
+      }
+      if (part.file.truncated) throw tooLarge();
     } else if (part.fieldname === 'data') {
       // busboy cuts a field at its size limit without failing; a cut description is too large, not malformed.
       if (part.valueTruncated) {
