@@ -9,7 +9,7 @@
  *
  *   app.post('/v1/tasks', { bodyLimit: bodyLimits(settings).taskBatch }, handler);
  */
-import { KiB, LIMITS } from '../core/limits.ts';
+import { KiB, LIMITS, MiB } from '../core/limits.ts';
 import type { Settings } from '../core/settings.ts';
 
 /** Room for everything in a body besides the payload (or config): names, options, JSON punctuation. */
@@ -28,7 +28,8 @@ export function bodyLimits(settings: Pick<Settings, 'DOCKHAND_PAYLOAD_MAX_BYTES'
     json,
     taskBatch: json * LIMITS.batchMax,
     archive: settings.DOCKHAND_ARCHIVE_MAX_BYTES,
-    // env_vars may fill a good part of the field too (up to 32 KiB each), so the field gets double room.
-    uploadField: 2 * (settings.DOCKHAND_CONFIG_MAX_BYTES + ENVELOPE_BYTES) + 64 * KiB,
+    // A bound on memory, not the config cap: the config cap is checked on the parsed description (a
+    // clear 413 naming the config); env_vars (up to 32 KiB each) need room too.
+    uploadField: 2 * (settings.DOCKHAND_CONFIG_MAX_BYTES + ENVELOPE_BYTES) + MiB,
   };
 }

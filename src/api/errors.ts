@@ -38,7 +38,8 @@ export function toDhError(err: unknown, request?: FastifyRequest): DhError {
     return new DhError('DH_ERR_VALIDATION', 'The request path is malformed (bad percent-encoding or an overlong segment).');
   }
   if (code === 'FST_INVALID_JSON_FIELD_ERROR') {
-    return new DhError('DH_ERR_BAD_JSON', 'The "data" part is declared as application/json but is not valid JSON.', { field: 'data' });
+    // The multipart reader reports a JSON part cut at its size bound the same way as a malformed one.
+    return new DhError('DH_ERR_BAD_JSON', 'The "data" part is declared as application/json but does not parse (it is malformed, or longer than a code upload accepts).', { field: 'data' });
   }
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
     return new DhError('DH_ERR_BAD_JSON', 'The request body is empty but its content type is application/json: send a JSON object.');

@@ -34,17 +34,27 @@ export async function storeArchive(ctx: AppContext, archive: UploadedArchive): P
   return { sha256: canonical.sha256, size: canonical.size, fileCount: canonical.fileCount };
 }
 
-/** Records a new revision of a code package; the archive, if any, is already stored. */
-export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeUpload, stored?: StoredArchive): Promise<CodeRevision> {
+/**
+ * The checks of a package description that need no archive: the stack exists, the config fits. Run
+ * by the upload route as soon as the description arrives, so a bad one is refused before its archive
+ * is read, let alone stored; and again by uploadCode.
+ */
+export function checkCodeUpload(ctx: AppContext, meta: CodeUpload): { stack?: string; config?: string } {
   const stack = meta.image ? undefined : (meta.stack ?? 'default');
   if (stack) ctx.catalog.get(stack);
-  if (!stored && !meta.image) {
-    throw new DhError('DH_ERR_VALIDATION', 'A code package on a stack needs its code: send an archive (.tar.gz, .tar or .zip) or a directory.');
-  }
   const config = meta.config === undefined ? undefined : typeof meta.config === 'string' ? meta.config : JSON.stringify(meta.config);
   const configMax = ctx.settings.DOCKHAND_CONFIG_MAX_BYTES;
   if (config !== undefined && Buffer.byteLength(config) > configMax) {
     throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The config is ${Buffer.byteLength(config)} bytes; the limit is ${configMax} bytes (DOCKHAND_CONFIG_MAX_BYTES).`, { field: 'config', limit: configMax });
+  }
+  return { ...(stack ? { stack } : {}), ...(config !== undefined ? { config } : {}) };
+}
+
+/** Records a new revision of a code package; the archive, if any, is already stored. */
+export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeUpload, stored?: StoredArchive): Promise<CodeRevision> {
+  const { stack, config } = checkCodeUpload(ctx, meta);
+  if (!stored && !meta.image) {
+    throw new DhError('DH_ERR_VALIDATION', 'A code package on a stack needs its code: send an archive (.tar.gz, .tar or .zip) or a directory.');
   }
   return ctx.codes.addRevision({
     project_id: projectId,

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DhError } from '../../core/errors.ts';
 import { CodeUploadSchema, type CodeUpload } from '../../core/schemas/code-upload.ts';
-import { codeRevision, deleteCode, downloadCode, getCode, storeArchive, uploadCode, type StoredArchive } from '../../service/codes.ts';
+import { checkCodeUpload, codeRevision, deleteCode, downloadCode, getCode, storeArchive, uploadCode, type StoredArchive } from '../../service/codes.ts';
 import type { AppContext } from '../../service/context.ts';
 import { projectOf } from '../auth.ts';
 import { zodToDhError } from '../errors.ts';
@@ -15,7 +15,7 @@ export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, p
   if (!request.isMultipart()) {
     throw new DhError('DH_ERR_VALIDATION', 'A code upload is multipart/form-data with a "data" field (JSON) and a "file" field (the archive).');
   }
-  let rawData: unknown;
+  let meta: CodeUpload | undefined;
   let stored: StoredArchive | undefined;
   for await (const part of request.parts()) {
     if (part.type === 'file') {
@@ -38,20 +38,24 @@ export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, p
       if (part.valueTruncated) {
         throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', 'The "data" field is larger than uploads accept: keep config under DOCKHAND_CONFIG_MAX_BYTES and env_vars small.', { field: 'data' });
       }
-      // A part sent as application/json arrives already parsed; a plain text field arrives as a string.
-      rawData = part.value;
+      // Checked as soon as it arrives: sent before the file (as the SDK and CLI do), a bad description
+      // is refused before the archive is read or stored.
+      meta = parseData(decodeDataField(part.value));
+      checkCodeUpload(ctx, meta);
     }
   }
-  if (rawData === undefined) throw new DhError('DH_ERR_VALIDATION', 'The upload has no "data" field: send the package description as JSON in a field named "data".');
-  let json: unknown = rawData;
-  if (typeof rawData === 'string') {
-    try {
-      json = JSON.parse(rawData);
-    } catch (err) {
-      throw new DhError('DH_ERR_BAD_JSON', `The "data" field is not valid JSON: ${(err as Error).message}.`);
-    }
+  if (meta === undefined) throw new DhError('DH_ERR_VALIDATION', 'The upload has no "data" field: send the package description as JSON in a field named "data".');
+  return stored ? { meta, stored } : { meta };
+}
+
+/** A part sent as application/json arrives already parsed; a plain text field arrives as a string. */
+function decodeDataField(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (err) {
+    throw new DhError('DH_ERR_BAD_JSON', `The "data" field is not valid JSON: ${(err as Error).message}.`);
   }
-  return stored ? { meta: parseData(json), stored } : { meta: parseData(json) };
 }
 
 export function parseCodeUpload(raw: unknown): CodeUpload {
