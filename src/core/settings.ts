@@ -29,6 +29,8 @@ const SettingsSchema = z.object({
   DOCKHAND_CONCURRENCY: positiveInt.max(256).default(4),
   /** OCI runtime for task containers (e.g. `runsc` for gVisor); empty means the engine default. Checked at worker start and on every container. */
   DOCKHAND_RUNTIME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a runtime name like runsc').optional(),
+  /** Docker network for tasks of packages with network access: created with no traffic between containers. */
+  DOCKHAND_TASK_NETWORK: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a Docker network name').default('dockhand-tasks'),
   /** Days a finished task's log is kept. */
   DOCKHAND_LOG_RETENTION_DAYS: positiveInt.default(7),
   /** Largest task payload in bytes (IronWorker's 64 KiB by default); the request body limits follow it. */

@@ -23,6 +23,8 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
   await runtime.ping();
   const ociRuntime = ctx.settings.DOCKHAND_RUNTIME;
   if (ociRuntime) assertRuntimeRegistered(ociRuntime, await runtime.runtimes());
+  const taskNetwork = ctx.settings.DOCKHAND_TASK_NETWORK;
+  await runtime.ensureTaskNetwork(taskNetwork);
   const nodeId = options.nodeId ?? ctx.settings.DOCKHAND_NODE_ID ?? os.hostname();
   const agent = new NodeAgent(
     {
@@ -31,6 +33,7 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
       images: new DockerImageResolver(docker, ctx.catalog, runtime),
       nodeId,
       ...(ociRuntime ? { ociRuntime } : {}),
+      taskNetwork,
     },
     { clusters: options.clusters, concurrency: options.concurrency },
   );

@@ -96,6 +96,11 @@ describe('createOptions', () => {
     expect(createOptions({ ...spec, limits }).HostConfig?.Tmpfs?.['/run/dockhand']).toContain(`size=${expected},`);
   });
 
+  it('puts a task with network on the named task network, and one without on none', () => {
+    expect(createOptions({ ...spec, network: true, networkName: 'dockhand-tasks' }).HostConfig?.NetworkMode).toBe('dockhand-tasks');
+    expect(createOptions({ ...spec, network: false, networkName: 'dockhand-tasks' }).HostConfig?.NetworkMode).toBe('none');
+  });
+
   it('uses the bridge network only when asked, and the given OCI runtime', () => {
     const host = createOptions({ ...spec, network: true, runtime: 'runsc' }).HostConfig;
     expect(host?.NetworkMode).toBe('bridge');

@@ -39,7 +39,7 @@ export function ulimits(limits: ContainerLimits): Array<{ Name: string; Soft: nu
 }
 
 export function networkMode(spec: ContainerSpec): string {
-  return spec.network ? 'bridge' : 'none';
+  return spec.network ? (spec.networkName ?? 'bridge') : 'none';
 }
 
 /** HostConfig as the engine (API 1.41+) takes it; dockerode's typings lack the cgroup namespace field. */

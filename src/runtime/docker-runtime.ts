@@ -16,6 +16,7 @@ import { DhError } from '../core/errors.ts';
 import { createOptions } from './create-options.ts';
 import { dockerError, engineMessage, isNotFound, isNotRunning, isRemovalBusy, statusOf } from './docker-errors.ts';
 import { FrameDemuxer } from './frame-demux.ts';
+import { ICC_OPTION, taskNetworkCreateOptions, taskNetworkProblem } from './task-network.ts';
 import { findDroppedLimits, refusalMessage } from './limits-check.ts';
 import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, ContainerSummary, OutputChunk } from './port.ts';
 
@@ -102,6 +103,39 @@ export class DockerRuntime implements ContainerRuntime {
       throw wrapped.code === 'DH_ERR_DOCKER_UNAVAILABLE'
         ? wrapped
         : new DhError('DH_ERR_DOCKER_UNAVAILABLE', `The Docker engine did not answer a ping: ${wrapped.message}`, wrapped.details);
+    }
+  }
+
+  /**
+   * Makes sure the network for network-enabled tasks exists and keeps containers apart: created if
+   * missing (another worker creating it at the same moment is fine), refused if it lets containers
+   * talk to each other. An operator may name Docker's own `bridge` only by accepting that risk here.
+   */
+  async ensureTaskNetwork(name: string): Promise<void> {
+    const network = this.docker.getNetwork(name);
+    type Found = { Name?: string; Driver?: string; Options?: Record<string, string> | null };
+    let found: Found | undefined;
+    try {
+      found = (await network.inspect()) as Found;
+    } catch (err) {
+      if (!isNotFound(err)) throw dockerError(err, { op: `network inspect ${name}` });
+    }
+    if (found === undefined) {
+      try {
+        await this.docker.createNetwork(taskNetworkCreateOptions(name));
+        return;
+      } catch (err) {
+        if (statusOf(err) !== 409) throw dockerError(err, { op: `network create ${name}` });
+        found = (await network.inspect()) as Found;
+      }
+    }
+    const problem = found ? taskNetworkProblem(found) : undefined;
+    if (problem !== undefined) {
+      throw new DhError(
+        'DH_ERR_CONFIG',
+        `Setting DOCKHAND_TASK_NETWORK is invalid: the Docker network "${name}" is not fit for tasks: ${problem}. Name a network Dockhand may create (the default is dockhand-tasks), or recreate this one with -o ${ICC_OPTION}=false.`,
+        { setting: 'DOCKHAND_TASK_NETWORK', network: name },
+      );
     }
   }
 

@@ -33,6 +33,8 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   limits: ContainerLimits;
   network: boolean;
+  /** The Docker network a task with `network` joins; absent: the engine's default `bridge`. */
+  networkName?: string;
   /** An OCI runtime other than the engine's default (e.g. gVisor's `runsc`). */
   runtime?: string;
 }

@@ -25,6 +25,8 @@ export interface ExecuteDeps {
   nodeId: string;
   /** OCI runtime for task containers, when the operator chose one. */
   ociRuntime?: string;
+  /** The network tasks with `network` join (made by the worker at start, no traffic between containers). */
+  taskNetwork?: string;
 }
 
 export type ExecuteResult = { ran: false; reason: string } | { ran: true; task: Task; outcome: AttemptOutcome };
@@ -65,6 +67,7 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
     memoryMb: code.memory,
     cpus: code.cpus,
     network: code.network,
+    ...(deps.taskNetwork ? { networkName: deps.taskNetwork } : {}),
     ...(task.schedule_id ? { scheduleId: task.schedule_id } : {}),
     ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}),
     // /run/dockhand is sized from the operator's caps (or this task's own bytes, if queued under larger ones).

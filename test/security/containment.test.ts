@@ -315,21 +315,15 @@ describe('hostile tasks are contained and the node keeps serving', () => {
   });
 
   it('raw sockets: opening raw and packet sockets is refused without CAP_NET_RAW', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-sec-'));
-    try {
-      await writeFile(path.join(dir, 'main.py'), [
-        'import socket',
-        'for name, args in [("raw icmp", (socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)), ("raw tcp", (socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)), ("packet", (socket.AF_PACKET, socket.SOCK_RAW, 0))]:',
-        '    try:',
-        '        socket.socket(*args).close()',
-        '        print(name, "OPENED")',
-        '    except PermissionError as err:',
-        '        print(name, "refused:", err.strerror)',
-      ].join('\n'));
-      await fleet.client.codes.upload(dir, { name: 'raw-sockets', stack: 'python-3.13', timeout: 20, memory: 64 });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await uploadPython(fleet.client, 'raw-sockets', [
+      'import socket',
+      'for name, args in [("raw icmp", (socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)), ("raw tcp", (socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)), ("packet", (socket.AF_PACKET, socket.SOCK_RAW, 0))]:',
+      '    try:',
+      '        socket.socket(*args).close()',
+      '        print(name, "OPENED")',
+      '    except PermissionError as err:',
+      '        print(name, "refused:", err.strerror)',
+    ]);
     const { task, log } = await attackThenServe('raw-sockets');
     expect(task.status).toBe('complete');
     expect(log).not.toContain('OPENED');
@@ -352,6 +346,48 @@ describe('hostile tasks are contained and the node keeps serving', () => {
     for (const op of ['mount', 'unshare', 'chown', 'mknod', 'hostname']) expect(log).toMatch(new RegExp(`^${op} exit [1-9]`, 'm'));
     expect(log).toContain('must be superuser');
     expect(log).toContain('Operation not permitted');
+  });
+
+  it("network-enabled tasks of two tenants: neither reaches the other's listening port", async () => {
+    const network = await docker.getNetwork(fleet.ctx.settings.DOCKHAND_TASK_NETWORK).inspect();
+    expect(network.Options?.['com.docker.network.bridge.enable_icc']).toBe('false');
+    await uploadPython(fleet.client, 'listener', [
+      'import http.server, socket, threading, time',
+      'ip = socket.gethostbyname(socket.gethostname())',
+      "server = http.server.HTTPServer(('0.0.0.0', 8000), http.server.SimpleHTTPRequestHandler)",
+      'threading.Thread(target=server.serve_forever, daemon=True).start()',
+      'socket.create_connection((ip, 8000), timeout=2).close()',
+      "print('listening on', ip, 'and reachable from inside', flush=True)",
+      'time.sleep(60)',
+    ], { network: true });
+    const listener = await fleet.client.tasks.queue('listener', {});
+    let log = '';
+    for (let i = 0; i < 200 && !log.includes('reachable from inside'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      log = await fleet.client.tasks.log(listener.id);
+    }
+    const ip = /listening on (\S+)/.exec(log)?.[1];
+    expect(ip, log).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+
+    const other = await fleet.ctx.projects.create('prober');
+    const prober = new Dockhand({ url: fleet.url, token: other.token });
+    await uploadPython(prober, 'probe', [
+      'import json, os, socket',
+      "ip = json.load(open(os.environ['PAYLOAD_FILE']))['ip']",
+      'try:',
+      '    socket.create_connection((ip, 8000), timeout=3).close()',
+      "    print('CONNECTED to', ip)",
+      'except OSError as err:',
+      "    print('blocked:', type(err).__name__)",
+    ], { network: true });
+    const probe = await prober.tasks.wait((await prober.tasks.queue('probe', { payload: { ip } })).id, { timeoutMs: 60_000 });
+    const probeLog = await prober.tasks.log(probe.id);
+    expect((await fleet.client.tasks.get(listener.id)).status).toBe('running');
+    expect(probe.status).toBe('complete');
+    expect(probeLog).not.toContain('CONNECTED');
+    expect(probeLog).toContain('blocked:');
+    await fleet.client.tasks.cancel(listener.id);
+    await expectFleetStillServes(fleet);
   });
 
   it('an image that declares a VOLUME (unbounded host disk): refused before start, naming the volume', async () => {
@@ -397,3 +433,14 @@ describe('the operator runtime setting', () => {
     expect((await fleet.client.tasks.wait(queued.id, { timeoutMs: 30_000 })).status).toBe('complete');
   });
 });
+
+/** Uploads `lines` as the main.py of a python-3.13 package. */
+async function uploadPython(client: Dockhand, name: string, lines: string[], options: { network?: boolean } = {}): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-sec-'));
+  try {
+    await writeFile(path.join(dir, 'main.py'), `${lines.join('\n')}\n`);
+    await client.codes.upload(dir, { name, stack: 'python-3.13', timeout: 30, memory: 64, ...options });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -40,8 +40,10 @@ export function registerRunCommand(program: Command): void {
       const docker = new Docker();
       const runtime = new DockerRuntime(docker);
       // The same OCI runtime the fleet's workers would use (DOCKHAND_RUNTIME), checked the same way.
-      const ociRuntime = parseSettings(process.env).DOCKHAND_RUNTIME;
+      const settings = parseSettings(process.env);
+      const ociRuntime = settings.DOCKHAND_RUNTIME;
       if (ociRuntime) assertRuntimeRegistered(ociRuntime, await runtime.runtimes());
+      if (options.network) await runtime.ensureTaskNetwork(settings.DOCKHAND_TASK_NETWORK);
       const catalog = await loadStackCatalog();
       const image = await resolveStackImage(docker, catalog, options.stack);
       const tmp = await mkdtemp(path.join(os.tmpdir(), 'dockhand-run-'));
@@ -53,6 +55,7 @@ export function registerRunCommand(program: Command): void {
           image: image.ref, command: options.command ?? catalog.runCommand(options.stack), envVars: {},
           memoryMb: options.memory, cpus: 1, network: options.network === true,
           ...(ociRuntime ? { runtime: ociRuntime } : {}),
+          ...(options.network ? { networkName: settings.DOCKHAND_TASK_NETWORK } : {}),
         });
         const json = globalOptions(command).json;
         const outcome = await runAttempt(runtime, {
