@@ -7,7 +7,7 @@
  * limit, then the route. Every error leaves as `{"error": {code, message, details?}}`.
  */
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../service/context.ts';
 import { RedisRateCounter } from '../store/redis/redis-rate-counter.ts';
 import { authenticate, authenticateAdmin } from './auth.ts';
@@ -33,7 +33,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     ...(options.logger === false ? {} : { loggerInstance: ctx.logger }),
     bodyLimit: limits.json,
-    // The request log line never shows a token passed as ?oauth=, nor headers or bodies.
+    // One line per request is noise at fleet scale; failures are logged where they are handled.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Whatever does log a request never shows a token passed as ?oauth=, nor headers or bodies.
     childLoggerFactory: redactingChildLogger,
     // Malformed URLs (bad percent-encoding) get the native error shape too.
     frameworkErrors: (err, request, reply) => void sendNativeError(err, request, reply),

@@ -5,7 +5,6 @@
  *   - without one, on the server machine: straight into Dockhand's Redis (REDIS_URL, or Dockhand's own).
  */
 import type { Command } from 'commander';
-import { createProjectLocally } from '../../roles/create-project-locally.ts';
 import { Dockhand, type CreatedProject } from '../../sdk/index.ts';
 import { globalOptions } from '../client.ts';
 import { info, printJson } from '../output.ts';
@@ -24,7 +23,7 @@ export function registerProjectCommands(program: Command): void {
       const adminToken = options.adminToken ?? process.env['DOCKHAND_ADMIN_TOKEN'];
       const created: CreatedProject = adminToken
         ? await new Dockhand({ url: global.url, token: adminToken }).projects.create(name)
-        : await createProjectLocally(name, process.env);
+        : await (await import('../../roles/create-project-locally.ts')).createProjectLocally(name, process.env);
       if (global.json) {
         printJson(created);
         return;
