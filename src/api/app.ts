@@ -26,7 +26,7 @@ export interface AppOptions {
   logger?: boolean;
 }
 
-const PUBLIC_ROUTES = new Set(['/health', '/v1/stacks', '/metrics', '/v1/openapi.json']);
+const PUBLIC_ROUTES = new Set(['/health', '/v1/stacks', '/metrics', '/v1/openapi.json', '/2/stacks']);
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const limits = bodyLimits(ctx.settings);
@@ -53,7 +53,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     const route = request.routeOptions.url;
     if (route === undefined || PUBLIC_ROUTES.has(route)) return;
     if (ADMIN_ROUTES.has(route)) await authenticateAdmin(request, ctx.settings.DOCKHAND_ADMIN_TOKEN, ctx.projects);
-    else if (route.startsWith('/v1/')) await authenticate(request, ctx.projects);
+    else if (route.startsWith('/v1/') || route.startsWith('/2/')) await authenticate(request, ctx.projects);
   });
   app.addHook(
     'onRequest',
