@@ -230,6 +230,21 @@ describe('hostile requests get the native error shape and the fleet keeps servin
     await expectFleetStillServes(fleet);
   });
 
+  it('a package or task asking for weaker isolation: every field beyond the allowed ones is refused, and limits stay within their maxima', async () => {
+    const weaker = { privileged: true, cap_add: ['SYS_ADMIN'], binds: ['/:/host'], volumes: ['/var/run/docker.sock:/var/run/docker.sock'], user: 'root', runtime: 'runc', network_mode: 'host', security_opt: ['seccomp=unconfined'], pids_limit: -1 };
+    const upload = await intruder.client.codes.upload(undefined, { name: 'weaker', image: 'dockhand/stack-shell:latest', command: 'id', ...weaker } as never).catch((err: { status: number; code: string; details: Array<{ path: string; message: string }> }) => err);
+    expect(upload).toMatchObject({ status: 400, code: 'DH_ERR_VALIDATION' });
+    expect(JSON.stringify((upload as { details: unknown }).details)).toMatch(/privileged.*cap_add.*binds/);
+    for (const limits of [{ memory: 1_000_000 }, { memory: 1 }, { cpus: 1000 }, { timeout: 10 ** 9 }, { env_vars: { TASK_DIR: '/' } }, { env_vars: { 'A=B': 'x' } }]) {
+      const refused = await intruder.client.codes.upload(undefined, { name: 'weaker', image: 'dockhand/stack-shell:latest', command: 'id', ...limits } as never).catch((err: { status: number }) => err);
+      expect(refused, JSON.stringify(limits)).toMatchObject({ status: 400 });
+    }
+    const task = await call('POST', '/v1/tasks', { body: { code_name: 'ordinary', privileged: true, memory: 99_999, network: true, image: 'alpine' } });
+    expectNativeError(task, 400, 'DH_ERR_VALIDATION');
+    expect(await intruder.client.codes.list()).toEqual([]);
+    await expectFleetStillServes(fleet);
+  });
+
   it('malformed bodies: broken JSON, an empty JSON body, a wrong content type: 400 in the native shape', async () => {
     expectNativeError(await call('POST', '/v1/tasks', { raw: '{"code_name": "ordinary",' }), 400, 'DH_ERR_BAD_JSON');
     expectNativeError(await call('POST', '/v1/tasks', { raw: '{"code_name": "ordinary"} trailing' }), 400, 'DH_ERR_BAD_JSON');
