@@ -17,6 +17,7 @@ import { rateLimitHook } from './rate-limit.ts';
 import { redactingChildLogger } from './request-log.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
 import { ADMIN_ROUTES, registerProjectRoutes } from './routes/projects.ts';
+import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 
@@ -63,5 +64,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
+  registerScheduleRoutes(app, ctx);
   return app;
 }

@@ -13,6 +13,11 @@ export function presentTask(task: Task): Task {
   return typeof task.payload === 'string' ? { ...task, payload: maskJsonText(task.payload) } : task;
 }
 
+/** Any record that carries a payload as text (a schedule, whose tasks get it). */
+export function presentWithPayload<T extends { payload?: string }>(record: T): T {
+  return typeof record.payload === 'string' ? { ...record, payload: maskJsonText(record.payload) } : record;
+}
+
 export function presentTasks(tasks: Task[]): Task[] {
   return tasks.map(presentTask);
 }

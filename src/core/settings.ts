@@ -45,6 +45,12 @@ const SettingsSchema = z.object({
   DOCKHAND_RATE_WINDOW_SECONDS: positiveInt.max(86_400).default(LIMITS.rateLimitWindowSeconds),
   /** Admin token for `POST /v1/projects` (and `dockhand projects create` over HTTP); unset: projects are created locally only. */
   DOCKHAND_ADMIN_TOKEN: z.string().min(16, 'an admin token needs at least 16 characters').optional(),
+  /** `off` keeps this server from firing schedules (every server fires them by default; one firing per occurrence either way). */
+  DOCKHAND_SCHEDULER: z.enum(['on', 'off']).default('on'),
+  /** The smallest `every` / `run_every` a schedule may have, in seconds (IronWorker enforced 60). */
+  DOCKHAND_MIN_RUN_EVERY: positiveInt.default(60),
+  /** Seconds an occurrence may be late and still fire as due; older ones follow the missed-run policy. */
+  DOCKHAND_SCHEDULE_TOLERANCE: positiveInt.max(86_400).default(30),
   /** Log level of Dockhand's own structured logs. */
   DOCKHAND_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -358,6 +358,9 @@ describe('hostile requests get the native error shape and the fleet keeps servin
       ['POST', '/v1/tasks', 'just a string'],
       ['POST', '/v1/tasks', null],
       ['POST', '/v1/projects', { name: 'x' }],
+      ...(HAS_SCHEDULES
+        ? ([['GET', '/v1/schedules?status=scheduled&status=paused'], ['GET', '/v1/schedules?limit=abc'], ['GET', '/v1/schedules?code=a:b'], ['GET', '/v1/schedules/%E0%A4%A']] as Array<[string, string, unknown?]>)
+        : []),
     ];
     for (const [method, path, body] of odd) {
       const answer = await call(method, path, body !== undefined ? { body } : {});
@@ -391,6 +394,15 @@ describe('hostile requests get the native error shape and the fleet keeps servin
     for (const text of code) {
       expect(text).not.toMatch(/cfg-secret|env-secret/);
       expect(text).toContain('"GREETING":"hi"');
+    }
+    if (HAS_SCHEDULES) {
+      const schedule = await call('POST', '/v1/schedules', { body: { code_name: 'uses-secrets', cron: '0 3 * * *', payload } });
+      expect(schedule.status, schedule.text).toBe(201);
+      for (const text of [schedule.text, (await call('GET', `/v1/schedules/${schedule.json['id'] as string}`)).text, (await call('GET', '/v1/schedules')).text]) {
+        expect(text).not.toMatch(/hunter2|tok-secret/);
+        expect(text).toContain('db.internal');
+      }
+      await call('DELETE', `/v1/schedules/${schedule.json['id'] as string}`);
     }
     // A retry queues the real payload again, not the masked copy.
     const retried = await fleet.client.tasks.wait((await fleet.client.tasks.retry(done.id)).id, { timeoutMs: 60_000 });
