@@ -10,6 +10,7 @@ import type { PlacementStrategy } from '../core/fleet/placement.ts';
 import type { AppContext } from '../service/context.ts';
 import { DockerRuntime } from '../runtime/docker-runtime.ts';
 import { stackInventory } from '../stacks/inventory.ts';
+import { assertRuntimeRegistered } from '../runtime/oci-runtime.ts';
 import { DockerImageResolver } from '../worker/image-resolver.ts';
 import { NodeAgent, type AgentOptions } from '../worker/node-agent.ts';
 
@@ -33,6 +34,10 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
   const docker = options.docker ?? new Docker();
   const runtime = new DockerRuntime(docker);
   await runtime.ping();
+  const ociRuntime = ctx.settings.DOCKHAND_RUNTIME;
+  if (ociRuntime) assertRuntimeRegistered(ociRuntime, await runtime.runtimes());
+  const taskNetwork = ctx.settings.DOCKHAND_TASK_NETWORK;
+  await runtime.ensureTaskNetwork(taskNetwork);
   const nodeId = options.nodeId ?? ctx.settings.DOCKHAND_NODE_ID ?? os.hostname();
   const dockerHost = dockerHostOf(docker);
   const agent = new NodeAgent(
@@ -41,7 +46,8 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
       runtime,
       images: new DockerImageResolver(docker, ctx.catalog, runtime),
       nodeId,
-      ...(ctx.settings.DOCKHAND_RUNTIME ? { ociRuntime: ctx.settings.DOCKHAND_RUNTIME } : {}),
+      ...(ociRuntime ? { ociRuntime } : {}),
+      taskNetwork,
     },
     {
       clusters: options.clusters,

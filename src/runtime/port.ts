@@ -18,6 +18,9 @@ export interface ContainerLimits {
    * from the default payload, config and result caps.
    */
   runDirSizeBytes?: number;
+  /** Files (inodes) the /task and /tmp tmpfs mounts may hold; absent: the defaults of LIMITS. */
+  taskDirInodes?: number;
+  tmpInodes?: number;
 }
 
 export interface ContainerSpec {
@@ -30,6 +33,8 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   limits: ContainerLimits;
   network: boolean;
+  /** The Docker network a task with `network` joins; absent: the engine's default `bridge`. */
+  networkName?: string;
   /** An OCI runtime other than the engine's default (e.g. gVisor's `runsc`). */
   runtime?: string;
 }

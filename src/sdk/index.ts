@@ -61,6 +61,14 @@ export interface QueueOptions {
   retries_delay?: number;
 }
 
+/** A new project as the admin route answers it: the token is shown this once. */
+export interface CreatedProject {
+  id: string;
+  name: string;
+  created_at: string;
+  token: string;
+}
+
 /** When a schedule fires (one of cron, every or at) and what its tasks get; see POST /v1/schedules. */
 export interface ScheduleOptions {
   /** 5 fields, or 6 with seconds first; `@daily`-style macros. */
@@ -168,6 +176,11 @@ export class Dockhand {
     cancel: (id: string): Promise<Task> => this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} }),
     retry: (id: string, options: { delay?: number } = {}): Promise<Task> =>
       this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/retry`, { method: 'POST', body: options }),
+  };
+
+  /** Admin only: construct the client with the admin token (DOCKHAND_ADMIN_TOKEN) as its token. */
+  readonly projects = {
+    create: (name: string): Promise<CreatedProject> => this.http.json<CreatedProject>('/v1/projects', { method: 'POST', body: { name } }),
   };
 
   readonly schedules = {

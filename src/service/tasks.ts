@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { DhError } from '../core/errors.ts';
 import { checkConstraints } from '../core/fleet/constraints.ts';
 import { newId } from '../core/ids.ts';
-import { LIMITS } from '../core/limits.ts';
 import type { Task } from '../core/model.ts';
 import type { TaskRequest } from '../core/schemas/task-request.ts';
 import { FINISHED_STATUSES, isFinished, type TaskStatus } from '../core/task-status.ts';
@@ -35,8 +34,9 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     throw new DhError('DH_ERR_CODE_NOT_FOUND', `No code package named "${request.code_name}" in this project; upload it first with \`dockhand code upload <dir> --name ${request.code_name} --stack <stack>\`.`);
   }
   const payload = payloadText(request.payload);
-  if (Buffer.byteLength(payload) > LIMITS.payloadMaxBytes) {
-    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${LIMITS.payloadMaxBytes} bytes. Store large inputs elsewhere and pass a reference.`);
+  const payloadMax = ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES;
+  if (Buffer.byteLength(payload) > payloadMax) {
+    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${payloadMax} bytes (DOCKHAND_PAYLOAD_MAX_BYTES). Store large inputs elsewhere and pass a reference.`, { field: 'payload', limit: payloadMax });
   }
   const constraints = request.constraints && Object.keys(request.constraints).length > 0 ? checkConstraints(request.constraints) : undefined;
   const now = new Date();

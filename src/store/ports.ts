@@ -206,3 +206,9 @@ export interface NodeRegistry {
   /** Forgets a node that stopped cleanly (only while `instance` still owns the id). */
   deregister(id: string, instance: string): Promise<void>;
 }
+
+/** Counts requests per subject (a token's hash) per rate window, across every API server. */
+export interface RateCounter {
+  /** Adds one request and returns the window's count so far, this one included. */
+  increment(subject: string, windowIndex: number, ttlMs: number): Promise<number>;
+}

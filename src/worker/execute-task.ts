@@ -33,6 +33,8 @@ export interface ExecuteDeps {
   /** OCI runtime for task containers, when the operator chose one. */
   ociRuntime?: string;
   random?: () => number;
+  /** The network tasks with `network` join (made by the worker at start, no traffic between containers). */
+  taskNetwork?: string;
 }
 
 export type ExecuteResult =
@@ -116,8 +118,14 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     memoryMb: code.memory,
     cpus: code.cpus,
     network: code.network,
+    ...(deps.taskNetwork ? { networkName: deps.taskNetwork } : {}),
     ...(task.schedule_id ? { scheduleId: task.schedule_id } : {}),
     ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}),
+    // /run/dockhand is sized from the operator's caps (or this task's own bytes, if queued under larger ones).
+    limits: {
+      payloadMaxBytes: Math.max(ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES, Buffer.byteLength(task.payload)),
+      configMaxBytes: Math.max(ctx.settings.DOCKHAND_CONFIG_MAX_BYTES, Buffer.byteLength(code.config ?? '')),
+    },
   });
 
   let outcome: AttemptOutcome;

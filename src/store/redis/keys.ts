@@ -69,6 +69,9 @@ export class Keys {
   /** "A schedule was created or changed": wakes sleeping schedulers early. */
   scheduleChannel(): string { return `${this.prefix}events:schedules`; }
 
+  /** Requests of one token (by its hash) in one rate window. */
+  rateWindow(subject: string, windowIndex: number): string { return `${this.prefix}rate:${subject}:${windowIndex}`; }
+
   /** BullMQ's own prefix, so its keys live beside ours. */
   bullPrefix(): string { return `${this.prefix}bull`; }
   workChannel(): string { return `${this.prefix}events:work`; }
