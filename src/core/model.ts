@@ -2,8 +2,11 @@
  * The records Dockhand keeps, as the API and `--json` show them. Field names follow INTERFACE.md
  * (and IronWorker's, where it had one).
  */
+import type { Labels } from './fleet/constraints.ts';
+import type { NodeState } from './fleet/node-state.ts';
+import type { PlacementStrategy } from './fleet/placement.ts';
 import type { Priority } from './limits.ts';
-import type { TaskStatus } from './task-status.ts';
+import type { FinishedStatus, TaskStatus } from './task-status.ts';
 
 export interface Project {
   id: string;
@@ -46,14 +49,24 @@ export interface CodeRevision {
   created_at: string;
 }
 
+/**
+ * How one attempt ended: a finished status, or one of the ways an attempt ends without deciding the
+ * task: `drained` (its node shut down and gave it back), `lost` (its node died and another node took
+ * it back), `revoked` (its node lost its lease, so it was stopped to keep the fleet-wide limits).
+ */
+export type AttemptEnd = FinishedStatus | 'drained' | 'lost' | 'revoked';
+
+/** One attempt of a task, kept on the task in `attempt_history`. */
 export interface TaskAttempt {
   attempt: number;
   node_id?: string;
-  status: TaskStatus;
+  status: AttemptEnd;
   exit_code?: number;
   start_time?: string;
   end_time?: string;
   msg?: string;
+  /** When the task was queued again after this attempt, how long it waited first. */
+  retry_delay_ms?: number;
 }
 
 export interface Task {
@@ -86,4 +99,96 @@ export interface Task {
   attempts: number;
   node_id?: string;
   trace_id: string;
+  /** Labels a node must carry to run the task (`--constraint region=eu-west`). */
+  constraints?: Labels;
+  /** The memory limit (MiB) of the task's code revision, which admission reserves on a node. */
+  memory?: number;
+  /** Retries allowed after a failed attempt, and the base delay (s) before the first: the task's or its package's. */
+  retries?: number;
+  retries_delay?: number;
+  /** Every attempt that ended so far, oldest first. */
+  attempt_history?: TaskAttempt[];
+}
+
+/** A worker node as `dockhand nodes --json` and `GET /v1/nodes` show it. Memory in MiB. */
+export interface FleetNode {
+  id: string;
+  state: NodeState;
+  clusters: string[];
+  labels: Labels;
+  slots_total: number;
+  slots_used: number;
+  memory_total: number;
+  memory_reserved: number;
+  /** Ids of the tasks the node holds (preparing or running). */
+  running: string[];
+  docker_version: string;
+  /** Stacks whose current image is present on the node's engine. */
+  stacks: string[];
+  last_seen: string;
+  placement: Record<string, PlacementStrategy>;
+  started_at: string;
+  /** The Docker engine's own id: nodes sharing an engine can clean up after each other. */
+  engine_id: string;
+}
+
+export const SCHEDULE_STATUSES = ['scheduled', 'paused', 'complete', 'cancelled', 'stopped'] as const;
+/**
+ * `scheduled` fires; `paused` keeps its identity and fires again after resume; `complete` has no
+ * occurrence left (end_at passed, run_times spent, a one-off done); `cancelled` was ended by a user;
+ * `stopped` was ended by Dockhand (e.g. its code package was deleted), with `status_reason` saying why.
+ */
+export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
+
+/**
+ * A schedule as the API and `--json` show it. The timing fields are the declared ones (the textual
+ * form of core/schedule), except `start_at`, which is always the effective start of an every-N schedule.
+ */
+export interface Schedule {
+  id: string;
+  project_id: string;
+  name?: string;
+  code_name: string;
+  cron?: string;
+  timezone?: string;
+  /** Seconds between firings (IronWorker's run_every). */
+  every?: number;
+  /** The instant of a one-off schedule. */
+  at?: string;
+  start_at?: string;
+  end_at?: string;
+  run_times?: number;
+  overlap: string;
+  missed: string;
+  payload: string;
+  priority?: Priority;
+  timeout?: number;
+  cluster?: string;
+  label?: string;
+  status: ScheduleStatus;
+  status_reason?: string;
+  /** Tasks the schedule has created (IronWorker's run_count). */
+  run_count: number;
+  /** The latest occurrence already handled (fired, skipped or recorded as missed). */
+  last_handled?: string;
+  last_task_id?: string;
+  /** When the last task was queued. */
+  last_run_time?: string;
+  /** The next occurrence, when the schedule has one. */
+  next_start?: string;
+  paused_at?: string;
+  resumed_at?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export const FIRING_OUTCOMES = ['queued', 'skipped', 'missed'] as const;
+export type FiringOutcome = (typeof FIRING_OUTCOMES)[number];
+
+/** One entry of a schedule's history: what became of one occurrence. */
+export interface ScheduleFiring {
+  at: string;
+  outcome: FiringOutcome;
+  task_id?: string;
+  reason?: string;
 }

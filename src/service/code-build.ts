@@ -39,6 +39,8 @@ export interface PreparedPackage {
 interface BuildHost {
   docker: Docker;
   lanes: Lanes;
+  /** The task network, made sure of once. */
+  network?: Promise<void>;
 }
 
 const hosts = new WeakMap<AppContext, Promise<BuildHost>>();
@@ -55,7 +57,14 @@ export async function preparePackage(ctx: AppContext, request: PrepareRequest): 
     const [{ buildPackage }, { DockerRuntime }] = await Promise.all([import('../stacks/package-build.ts'), import('../runtime/docker-runtime.ts')]);
     request.onLog?.(`[dockhand] building the package on ${request.stack} (${image.version ? `${ctx.catalog.get(request.stack).language} ${image.version}, ` : ''}${image.ref})`);
     const extraCaPem = await extraCertificates(ctx);
-    const built = await buildPackage(new DockerRuntime(host.docker), {
+    const runtime = new DockerRuntime(host.docker);
+    // Builds join the fleet's task network: outside access, nothing between containers.
+    host.network ??= runtime.ensureTaskNetwork(ctx.settings.DOCKHAND_TASK_NETWORK);
+    await host.network.catch((err: unknown) => {
+      host.network = undefined;
+      throw err;
+    });
+    const built = await buildPackage(runtime, {
       image: image.id,
       command,
       code: () => ctx.codeStore.get(request.stored.sha256),
@@ -64,6 +73,7 @@ export async function preparePackage(ctx: AppContext, request: PrepareRequest): 
       memoryMb: ctx.settings.DOCKHAND_BUILD_MEMORY,
       cpus: ctx.settings.DOCKHAND_BUILD_CPUS,
       timeoutMs: ctx.settings.DOCKHAND_BUILD_TIMEOUT * 1000,
+      networkName: ctx.settings.DOCKHAND_TASK_NETWORK,
       ...(request.onLog ? { onLog: request.onLog } : {}),
       ...(request.name ? { label: request.name } : {}),
     });

@@ -5,13 +5,14 @@
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DhError } from '../core/errors.ts';
-import { LIMITS } from '../core/limits.ts';
 import type { CodeRevision } from '../core/model.ts';
 import type { CodeUpload } from '../core/schemas/code-upload.ts';
+import { CODE_NAME_PATTERN } from '../core/schemas/task-request.ts';
 import { canonicalizeArchive, type DeclaredArchiveFormat } from '../store/archive/canonicalize.ts';
 import { exportArchive } from '../store/archive/export.ts';
 import { preparePackage } from './code-build.ts';
 import type { AppContext } from './context.ts';
+import { stopSchedulesOfCode } from './schedules.ts';
 
 export interface UploadedArchive {
   stream: Readable;
@@ -26,13 +27,29 @@ export interface StoredArchive {
 
 /** Validates an uploaded archive while it streams and keeps its canonical form in the code store. */
 export async function storeArchive(ctx: AppContext, archive: UploadedArchive): Promise<StoredArchive> {
-  const canonical = await canonicalizeArchive(archive.stream, archive.format, { tmpDir: ctx.tmpDir });
+  const canonical = await canonicalizeArchive(archive.stream, archive.format, { tmpDir: ctx.tmpDir, limits: { maxUploadBytes: ctx.settings.DOCKHAND_ARCHIVE_MAX_BYTES } });
   try {
     await ctx.codeStore.put(canonical.path, canonical.sha256);
   } finally {
     await rm(canonical.path, { force: true });
   }
   return { sha256: canonical.sha256, size: canonical.size, fileCount: canonical.fileCount };
+}
+
+/**
+ * The checks of a package description that need no archive: the stack exists, the config fits. Run
+ * by the upload route as soon as the description arrives, so a bad one is refused before its archive
+ * is read, let alone stored; and again by uploadCode.
+ */
+export function checkCodeUpload(ctx: AppContext, meta: CodeUpload): { stack?: string; config?: string } {
+  const stack = meta.image ? undefined : (meta.stack ?? 'default');
+  if (stack) ctx.catalog.get(stack);
+  const config = meta.config === undefined ? undefined : typeof meta.config === 'string' ? meta.config : JSON.stringify(meta.config);
+  const configMax = ctx.settings.DOCKHAND_CONFIG_MAX_BYTES;
+  if (config !== undefined && Buffer.byteLength(config) > configMax) {
+    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The config is ${Buffer.byteLength(config)} bytes; the limit is ${configMax} bytes (DOCKHAND_CONFIG_MAX_BYTES).`, { field: 'config', limit: configMax });
+  }
+  return { ...(stack ? { stack } : {}), ...(config !== undefined ? { config } : {}) };
 }
 
 export interface UploadCodeOptions {
@@ -46,14 +63,9 @@ export interface UploadCodeOptions {
  * dependencies is built once, so the revision stores the built package. A failed build records nothing.
  */
 export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeUpload, stored?: StoredArchive, options: UploadCodeOptions = {}): Promise<CodeRevision> {
-  const stack = meta.image ? undefined : (meta.stack ?? 'default');
-  if (stack) ctx.catalog.get(stack);
+  const { stack, config } = checkCodeUpload(ctx, meta);
   if (!stored && !meta.image) {
     throw new DhError('DH_ERR_VALIDATION', 'A code package on a stack needs its code: send an archive (.tar.gz, .tar or .zip) or a directory.');
-  }
-  const config = meta.config === undefined ? undefined : typeof meta.config === 'string' ? meta.config : JSON.stringify(meta.config);
-  if (config !== undefined && Buffer.byteLength(config) > LIMITS.configMaxBytes) {
-    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The config is ${Buffer.byteLength(config)} bytes; the limit is ${LIMITS.configMaxBytes} bytes.`);
   }
   const prepared = stack && stored ? await preparePackage(ctx, { stack, stored, name: meta.name, ...(options.onBuildLog ? { onLog: options.onBuildLog } : {}) }) : undefined;
   const archive = prepared?.stored ?? stored;
@@ -80,7 +92,9 @@ export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeU
 }
 
 export async function getCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<CodeRevision> {
-  const code = (await ctx.codes.current(projectId, nameOrId)) ?? (await ctx.codes.byId(nameOrId));
+  // A name no package can have (":" would reach into another key's namespace, "/" or ".." a path) is simply not found.
+  const valid = CODE_NAME_PATTERN.test(nameOrId);
+  const code = valid ? ((await ctx.codes.current(projectId, nameOrId)) ?? (await ctx.codes.byId(nameOrId))) : undefined;
   if (!code || code.project_id !== projectId) {
     throw new DhError('DH_ERR_CODE_NOT_FOUND', `No code package named "${nameOrId}" in this project; \`dockhand code list\` shows the packages there are.`);
   }
@@ -109,4 +123,6 @@ export async function downloadCode(ctx: AppContext, projectId: string, nameOrId:
 export async function deleteCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<void> {
   const code = await getCode(ctx, projectId, nameOrId);
   await ctx.codes.delete(projectId, code.name);
+  // Its schedules could only fail from now on: stop them, saying why (the scheduler also checks).
+  await stopSchedulesOfCode(ctx, projectId, code.name);
 }

@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { DhError, isDhError } from '../core/errors.ts';
-import { MiB } from '../core/limits.ts';
+import { LIMITS, MiB } from '../core/limits.ts';
 import { buildContainerSpec } from '../runtime/container-spec.ts';
 import type { ContainerRuntime, ContainerSpec } from '../runtime/port.ts';
 import { canonicalizeArchive, type CanonicalArchive } from '../store/archive/canonicalize.ts';
@@ -42,6 +42,8 @@ export interface PackageBuildRequest {
   memoryMb: number;
   cpus: number;
   timeoutMs: number;
+  /** The Docker network the build joins (the fleet's task network); absent: the engine's bridge. */
+  networkName?: string;
   /** Each line of the build log, as it comes. */
   onLog?: (line: string) => void;
   /** For the container's labels and errors: which package this is. */
@@ -89,8 +91,8 @@ export async function buildPackage(runtime: ContainerRuntime, request: PackageBu
     const packed = new PassThrough();
     canonical = canonicalizeArchive(packed, 'tar.gz', {
       tmpDir: request.tmpDir,
-      // Dependencies bring many more files than hand-written code; the task directory's size caps them.
-      limits: { maxEntries: 200_000, maxTotalBytes: GiB, maxFileBytes: GiB, maxUploadBytes: GiB },
+      // Dependencies bring many more files than hand-written code; what a task's /task holds caps them.
+      limits: { maxEntries: LIMITS.taskDirInodes - 1024, maxTotalBytes: LIMITS.taskDirSizeBytes, maxFileBytes: LIMITS.taskDirSizeBytes, maxUploadBytes: LIMITS.taskDirSizeBytes },
     });
     let packFailed = false;
     const packSettled = canonical.then(() => undefined, () => { packFailed = true; });
@@ -149,7 +151,8 @@ function buildSpec(request: PackageBuildRequest, id: string): ContainerSpec {
     memoryMb: request.memoryMb,
     cpus: request.cpus,
     network: true,
-    limits: { tmpSizeBytes: GiB, taskDirSizeBytes: GiB, pidsLimit: 1024, fsizeBytes: GiB },
+    ...(request.networkName ? { networkName: request.networkName } : {}),
+    limits: { tmpSizeBytes: GiB, taskDirSizeBytes: LIMITS.taskDirSizeBytes, pidsLimit: 1024, fsizeBytes: GiB, nofile: 8192 },
   });
   // Not a task: no task labels (the reconciler owns those), and none of the result plumbing, so
   // stdout carries only the built package.
@@ -158,6 +161,8 @@ function buildSpec(request: PackageBuildRequest, id: string): ContainerSpec {
     ...spec,
     name: `dh-build-${id}`,
     env,
+    // Package caches (npm, go) hold many small files.
+    limits: { ...spec.limits, tmpInodes: 262_144 },
     labels: { 'dockhand.purpose': 'package-build', 'dockhand.build': id, ...(request.label ? { 'dockhand.code': request.label } : {}) },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Fleet-wide notices over Redis pub/sub: "cancel this task" (to whichever node runs it) and "this task
- * finished" (to anyone waiting on it). Pub/sub is fire-and-forget, so every consumer also re-checks the
+ * Fleet-wide notices over Redis pub/sub: "cancel this task" (to whichever node runs it), "this task
+ * finished" (to anyone waiting on it), "a schedule changed" (to the schedulers) and "there is work in this cluster" (to idle nodes). Pub/sub is fire-and-forget, so every consumer also re-checks the
  * task record; a notice only makes that check happen sooner.
  */
 import type { Redis } from 'ioredis';
@@ -22,12 +22,26 @@ export class RedisEvents {
     await this.redis.publish(this.keys.finishedChannel(), taskId);
   }
 
+  /** Tells sleeping schedulers that a schedule was created or changed, so they look again now. */
+  async publishScheduleChange(scheduleId: string): Promise<void> {
+    await this.redis.publish(this.keys.scheduleChannel(), scheduleId);
+  }
+
+  onScheduleChange(handler: Handler): Promise<() => void> {
+    return this.on(this.keys.scheduleChannel(), handler);
+  }
+
   onCancel(handler: Handler): Promise<() => void> {
     return this.on(this.keys.cancelChannel(), handler);
   }
 
   onFinished(handler: Handler): Promise<() => void> {
     return this.on(this.keys.finishedChannel(), handler);
+  }
+
+  /** The handler gets the cluster that has new work, or '*' when any may. */
+  onWork(handler: Handler): Promise<() => void> {
+    return this.on(this.keys.workChannel(), handler);
   }
 
   private async on(channel: string, handler: Handler): Promise<() => void> {
