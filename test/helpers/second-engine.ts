@@ -3,7 +3,9 @@
  * own configuration file, data root, exec root (and so its own containerd), socket and pid file, no
  * bridge network, and its own containerd namespace in case a system containerd is shared. Images are copied into it from
  * the main engine with `docker save | docker load`. Needs root and the dockerd binary, as the
- * project's test machine has.
+ * project's test machine has. It runs in its own network namespace: a dockerd started with
+ * `--bridge none` deletes the host's docker0 interface, which the main engine's builds and bridge
+ * networking need.
  *
  *   const engine = await startSecondEngine({ images: ['dockhand-base:test'] });
  *   ... DOCKER_HOST = engine.dockerHost ...
@@ -30,8 +32,11 @@ export async function startSecondEngine(options: { images: string[] }): Promise<
   // Its own (empty) configuration: the machine's daemon.json may name hosts or a data root.
   await writeFile(path.join(dir, 'daemon.json'), '{}\n');
   const child: ChildProcess = spawn(
-    'dockerd',
+    'unshare',
     [
+      '--net',
+      '--',
+      'dockerd',
       '--config-file', path.join(dir, 'daemon.json'),
       '--data-root', path.join(dir, 'data'),
       '--exec-root', path.join(dir, 'exec'),
