@@ -11,7 +11,10 @@ import { bullPriority, taskQueueName } from './priority.ts';
 
 export interface TaskJobData {
   taskId: string;
-  /** W3C trace context of the enqueue, so the worker's spans join the same trace. */
+  /**
+   * W3C trace context (`traceparent`, `tracestate`) of the enqueue span, so the worker's spans join
+   * the task's trace; carried in the job data the way bullmq-otel carries it in job metadata.
+   */
   trace?: Record<string, string>;
 }
 
@@ -28,15 +31,23 @@ export interface EnqueueRequest {
 export class TaskQueue {
   private readonly queues = new Map<string, Queue<TaskJobData>>();
 
-  constructor(private readonly connection: Redis, private readonly prefix: string) {}
+  /** `clustersKey`: a Redis set of every cluster that has had a queue, so metrics can list them. */
+  constructor(private readonly connection: Redis, private readonly prefix: string, private readonly clustersKey = `${prefix}:clusters`) {}
 
   queue(cluster: string): Queue<TaskJobData> {
     let queue = this.queues.get(cluster);
     if (!queue) {
       queue = new Queue<TaskJobData>(taskQueueName(cluster), { connection: this.connection, prefix: this.prefix });
       this.queues.set(cluster, queue);
+      // Once per cluster and process; losing it only hides a depth from the metrics until the next one.
+      this.connection.sadd(this.clustersKey, cluster).catch(() => undefined);
     }
     return queue;
+  }
+
+  /** Every cluster that has had a queue (on any server or worker). */
+  async clusters(): Promise<string[]> {
+    return (await this.connection.smembers(this.clustersKey)).sort();
   }
 
   async enqueue(request: EnqueueRequest): Promise<void> {

@@ -1,11 +1,46 @@
 /**
  * Dockhand's own structured logs: JSON lines (pino) on stderr, with task_id and trace_id as fields
- * wherever a task is involved, so one grep follows a task across server and workers.
+ * wherever a task is involved, so one grep follows a task across server and workers. In a terminal
+ * (or with DOCKHAND_LOG_FORMAT=pretty) the same records are printed as aligned, readable lines.
+ *
+ *   const logger = createLogger('info', { format: 'auto' });
+ *   taskLogger(logger, task).warn({ err }, 'log write failed');   // carries task_id and trace_id
  */
+import { Writable } from 'node:stream';
 import { pino, destination as pinoDestination, type Logger } from 'pino';
+import { formatLogLine } from './pretty-log.ts';
 
 export type { Logger };
 
-export function createLogger(level: string, destination: NodeJS.WritableStream = process.stderr): Logger {
-  return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pinoDestination({ dest: (destination as { fd?: number }).fd ?? 2, sync: false }));
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+export interface LoggerOptions {
+  format?: LogFormat;
+  /** Where lines go; stderr by default. */
+  destination?: NodeJS.WritableStream & { fd?: number; isTTY?: boolean };
+}
+
+export function createLogger(level: string, options: LoggerOptions | NodeJS.WritableStream = {}): Logger {
+  const opts: LoggerOptions = 'write' in options ? { destination: options } : options;
+  const target = opts.destination ?? process.stderr;
+  const pretty = opts.format === 'pretty' || (opts.format === 'auto' && (target as { isTTY?: boolean }).isTTY === true);
+  const base = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (pretty) return pino(base, prettyStream(target));
+  return pino(base, pinoDestination({ dest: (target as { fd?: number }).fd ?? 2, sync: false }));
+}
+
+/** A child logger whose every line names the task and its trace. */
+export function taskLogger(logger: Logger, task: { id: string; trace_id?: string }): Logger {
+  return logger.child(task.trace_id ? { task_id: task.id, trace_id: task.trace_id } : { task_id: task.id });
+}
+
+function prettyStream(target: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() !== '') target.write(`${formatLogLine(line)}\n`);
+      }
+      done();
+    },
+  });
 }

@@ -25,6 +25,13 @@ export class Keys {
   log(taskId: string): string { return `${this.prefix}log:${taskId}`; }
   logBytes(taskId: string): string { return `${this.prefix}log:${taskId}:bytes`; }
 
+  /** The embedded span store: a list of finished spans per trace, and who owns the trace. */
+  traceSpans(traceId: string): string { return `${this.prefix}trace:${traceId}:spans`; }
+  traceMeta(traceId: string): string { return `${this.prefix}trace:${traceId}:meta`; }
+
+  /** Clusters that have had a task queue, for per-cluster metrics. */
+  clusters(): string { return `${this.prefix}clusters`; }
+
   /** Pub/sub channels: cancel requests to workers, finished notices to waiters. */
   cancelChannel(): string { return `${this.prefix}events:cancel`; }
   finishedChannel(): string { return `${this.prefix}events:finished`; }
