@@ -8,9 +8,11 @@ import { LIMITS } from '../core/limits.ts';
 import type { AppContext } from '../service/context.ts';
 import { authenticate } from './auth.ts';
 import { sendNativeError } from './errors.ts';
+import { registerHttpTracing } from './http-tracing.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
+import { registerTraceRoutes } from './routes/traces.ts';
 
 export interface AppOptions {
   /** Extra readiness check for /health (a worker in the same process checks Docker). */
@@ -33,6 +35,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'DH_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } }),
   );
+  registerHttpTracing(app, ctx.telemetry);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '';
     if (PUBLIC_ROUTES.has(path)) return;
@@ -41,5 +44,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerSystemRoutes(app, ctx, options.health ?? (async () => {}));
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  registerTraceRoutes(app, ctx);
   return app;
 }

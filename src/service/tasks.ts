@@ -2,20 +2,26 @@
  * Task use cases shared by every front door (native API, IronWorker API, schedules): queue, read,
  * cancel, retry and wait. Each checks the project scope first: another project's task is "not found".
  */
-import { randomBytes } from 'node:crypto';
 import { DhError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { Task } from '../core/model.ts';
+import type { Progress } from '../core/schemas/progress.ts';
 import type { TaskRequest } from '../core/schemas/task-request.ts';
 import { FINISHED_STATUSES, isFinished, type TaskStatus } from '../core/task-status.ts';
+import { startEnqueueSpan } from '../telemetry/enqueue-span.ts';
+import { remoteSpanContext, carrierOf } from '../telemetry/trace-context.ts';
 import type { AppContext } from './context.ts';
 
 export interface QueueOptions {
   scheduleId?: string;
   retryOf?: string;
+  /** W3C trace context of the caller (`traceparent`, `tracestate`): the task's trace continues it. */
   trace?: Record<string, string>;
+  /** Trace id to start the task's trace with when there is no caller context. */
   traceId?: string;
+  /** W3C contexts the task's trace links to (the batch request it came in, the task it retries). */
+  links?: Record<string, string>[];
 }
 
 export function payloadText(payload: unknown): string {
@@ -33,30 +39,74 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${LIMITS.payloadMaxBytes} bytes. Store large inputs elsewhere and pass a reference.`);
   }
   const now = new Date();
+  const cluster = request.cluster ?? 'default';
+  const priority = request.priority ?? code.default_priority;
+  const delay = request.delay ?? 0;
+  const send = startEnqueueSpan(ctx.telemetry, {
+    cluster,
+    codeName: code.name,
+    projectId,
+    priority,
+    delayMs: delay * 1000,
+    parent: options.trace,
+    traceId: options.traceId,
+    links: options.links,
+    retryOf: options.retryOf,
+  });
+  try {
+    const task = await createAndEnqueue(ctx, { projectId, request, options, code, payload, now, cluster, priority, delay, traceId: send.traceId, carrier: send.carrier });
+    send.succeeded(task.id, task.id);
+    if (ctx.telemetry.enabled) {
+      ctx.telemetry.store.setOwner(task.trace_id, { taskId: task.id, projectId }).catch(() => undefined);
+    }
+    ctx.metrics.taskEntered('queued', task.code_name);
+    return task;
+  } catch (err) {
+    send.failed(err);
+    throw err;
+  }
+}
+
+interface CreateInput {
+  projectId: string;
+  request: TaskRequest;
+  options: QueueOptions;
+  code: { id: string; name: string; rev: number; timeout: number };
+  payload: string;
+  now: Date;
+  cluster: string;
+  priority: Task['priority'];
+  delay: number;
+  traceId: string;
+  carrier: Record<string, string>;
+}
+
+async function createAndEnqueue(ctx: AppContext, input: CreateInput): Promise<Task> {
+  const { projectId, request, options, code, payload, now } = input;
   const task = await ctx.tasks.create({
     id: newId(now.getTime()),
     project_id: projectId,
     code_name: code.name,
     code_id: code.id,
     code_rev: code.rev,
-    priority: request.priority ?? code.default_priority,
+    priority: input.priority,
     timeout: request.timeout ?? code.timeout,
-    delay: request.delay ?? 0,
-    cluster: request.cluster ?? 'default',
+    delay: input.delay,
+    cluster: input.cluster,
     ...(request.label !== undefined ? { label: request.label } : {}),
     payload,
     created_at: now.toISOString(),
     queued_at: now.toISOString(),
     ...(options.scheduleId ? { schedule_id: options.scheduleId } : {}),
     ...(options.retryOf ? { retry_of: options.retryOf } : {}),
-    trace_id: options.traceId ?? randomBytes(16).toString('hex'),
+    trace_id: input.traceId,
   });
   await ctx.queue.enqueue({
     taskId: task.id,
     cluster: task.cluster,
     priority: task.priority,
     delayMs: task.delay * 1000,
-    ...(options.trace ? { trace: options.trace } : {}),
+    trace: input.carrier,
   });
   return task;
 }
@@ -79,18 +129,24 @@ export async function cancelTask(ctx: AppContext, projectId: string, taskId: str
   if (!result.applied) {
     throw new DhError('DH_ERR_TASK_FINISHED', `Task ${task.id} has already finished (${result.current ?? 'unknown'}); there is nothing to cancel.`);
   }
+  ctx.metrics.taskEntered('cancelled', task.code_name);
   if (result.previous === 'queued') await ctx.queue.remove(task.id, task.cluster);
   else await ctx.events.publishCancel(task.id);
   await ctx.events.publishFinished(task.id);
   return (await ctx.tasks.get(task.id)) ?? task;
 }
 
-/** Queues a finished task again as a new task whose `retry_of` names the original. */
-export async function retryTask(ctx: AppContext, projectId: string, taskId: string, delay?: number): Promise<Task> {
+/**
+ * Queues a finished task again as a new task whose `retry_of` names the original. The new task has
+ * its own trace (the caller's, given in `trace`), linked to the original's last attempt.
+ */
+export async function retryTask(ctx: AppContext, projectId: string, taskId: string, delay?: number, trace?: Record<string, string>): Promise<Task> {
   const task = await getTask(ctx, projectId, taskId);
   if (!isFinished(task.status)) {
     throw new DhError('DH_ERR_TASK_NOT_FINISHED', `Task ${task.id} is still ${task.status}; only a finished task can be retried.`);
   }
+  const previousSpan = task.attempts > 0 ? await ctx.telemetry.store.attemptSpan(task.trace_id, task.attempts).catch(() => undefined) : undefined;
+  const links = previousSpan ? [carrierOf(remoteSpanContext(task.trace_id, previousSpan))] : [];
   return queueTask(
     ctx,
     projectId,
@@ -103,8 +159,20 @@ export async function retryTask(ctx: AppContext, projectId: string, taskId: stri
       cluster: task.cluster,
       ...(task.label !== undefined ? { label: task.label } : {}),
     },
-    { retryOf: task.id },
+    { retryOf: task.id, links, ...(trace ? { trace } : {}) },
   );
+}
+
+/** Records a running task's progress (`percent`, `msg`); a finished task's progress is final. */
+export async function reportProgress(ctx: AppContext, projectId: string, taskId: string, progress: Progress, source: 'api' | 'line' = 'api'): Promise<Task> {
+  const task = await getTask(ctx, projectId, taskId);
+  const updated = await ctx.tasks.update(task.id, { percent: progress.percent, ...(progress.msg !== undefined ? { msg: progress.msg } : {}) });
+  if (!updated) {
+    const current = (await ctx.tasks.get(task.id)) ?? task;
+    throw new DhError('DH_ERR_TASK_FINISHED', `Task ${task.id} has already finished (${current.status}); its progress can no longer change.`);
+  }
+  ctx.metrics.progressUpdates.inc({ source });
+  return (await ctx.tasks.get(task.id)) ?? task;
 }
 
 /** Resolves when the task has finished, or with its current state after `timeoutMs`. */

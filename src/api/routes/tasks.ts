@@ -8,24 +8,30 @@ import { LIMITS } from '../../core/limits.ts';
 import { TaskBatchSchema, TaskRequestSchema } from '../../core/schemas/task-request.ts';
 import { TASK_STATUSES, isFinished, type TaskStatus } from '../../core/task-status.ts';
 import type { AppContext } from '../../service/context.ts';
-import { cancelTask, getTask, queueTask, retryTask, waitForTask } from '../../service/tasks.ts';
+import { ProgressSchema } from '../../core/schemas/progress.ts';
+import { cancelTask, getTask, queueTask, reportProgress, retryTask, waitForTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
 import { zodToDhError } from '../errors.ts';
+import { annotateRequest, requestTrace } from '../http-tracing.ts';
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/v1/tasks', { bodyLimit: (LIMITS.payloadMaxBytes + 4096) * LIMITS.batchMax }, async (request, reply) => {
+  app.post('/v1/tasks', { bodyLimit: (LIMITS.payloadMaxBytes + 4096) * LIMITS.batchMax, config: { trace: true } }, async (request, reply) => {
     const project = projectOf(request);
     const body = request.body as Record<string, unknown> | undefined;
+    const trace = requestTrace(request);
     if (body && typeof body === 'object' && 'tasks' in body) {
       const parsed = TaskBatchSchema.safeParse(body);
       if (!parsed.success) throw zodToDhError(parsed.error, 'task batch');
+      // One trace per task: each starts its own, linked to this request.
       const tasks = [];
-      for (const item of parsed.data.tasks) tasks.push(await queueTask(ctx, project.id, item));
+      for (const item of parsed.data.tasks) tasks.push(await queueTask(ctx, project.id, item, trace ? { links: [trace] } : {}));
       return reply.status(201).send({ tasks });
     }
     const parsed = TaskRequestSchema.safeParse(body);
     if (!parsed.success) throw zodToDhError(parsed.error, 'task');
-    return reply.status(201).send(await queueTask(ctx, project.id, parsed.data));
+    const task = await queueTask(ctx, project.id, parsed.data, trace ? { trace } : {});
+    annotateRequest(request, { 'dockhand.task.id': task.id, 'dockhand.code.name': task.code_name });
+    return reply.status(201).send(task);
   });
 
   app.get<{ Querystring: { status?: string; code?: string; limit?: string; before?: string } }>('/v1/tasks', async (request) => {
@@ -55,12 +61,20 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   app.post<{ Params: { id: string } }>('/v1/tasks/:id/cancel', async (request) => cancelTask(ctx, projectOf(request).id, request.params.id));
 
-  app.post<{ Params: { id: string }; Body: { delay?: number } | undefined }>('/v1/tasks/:id/retry', async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: { delay?: number } | undefined }>('/v1/tasks/:id/retry', { config: { trace: true } }, async (request, reply) => {
     const delay = request.body?.delay;
     if (delay !== undefined && (!Number.isInteger(delay) || delay < 0 || delay > LIMITS.delayMax)) {
       throw new DhError('DH_ERR_VALIDATION', `delay must be a whole number of seconds from 0 to ${LIMITS.delayMax}.`);
     }
-    return reply.status(201).send(await retryTask(ctx, projectOf(request).id, request.params.id, delay));
+    const task = await retryTask(ctx, projectOf(request).id, request.params.id, delay, requestTrace(request));
+    annotateRequest(request, { 'dockhand.task.id': task.id, 'dockhand.code.name': task.code_name });
+    return reply.status(201).send(task);
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/tasks/:id/progress', async (request) => {
+    const parsed = ProgressSchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw zodToDhError(parsed.error, 'progress');
+    return reportProgress(ctx, projectOf(request).id, request.params.id, parsed.data);
   });
 
   app.get<{ Params: { id: string }; Querystring: { follow?: string } }>('/v1/tasks/:id/log', async (request, reply) => {
