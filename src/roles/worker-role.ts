@@ -8,15 +8,28 @@ import type { AppContext } from '../service/context.ts';
 import { DockerRuntime } from '../runtime/docker-runtime.ts';
 import { DockerImageResolver } from '../worker/image-resolver.ts';
 import { NodeAgent } from '../worker/node-agent.ts';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.ts';
 
 export interface WorkerRoleOptions {
   clusters: string[];
   concurrency: number;
   nodeId?: string;
   docker?: Docker;
+  /** Serve GET /metrics on this port (0: any free port); for a worker with no API in its process. */
+  metricsPort?: number;
 }
 
-export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOptions): Promise<{ agent: NodeAgent; runtime: DockerRuntime; nodeId: string }> {
+export interface WorkerRole {
+  agent: NodeAgent;
+  runtime: DockerRuntime;
+  nodeId: string;
+  /** The metrics listener, when one was asked for. */
+  metrics?: MetricsServer;
+  /** Stops the agent (draining it) and the metrics listener. */
+  stop(): Promise<void>;
+}
+
+export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOptions): Promise<WorkerRole> {
   const docker = options.docker ?? new Docker();
   const runtime = new DockerRuntime(docker);
   await runtime.ping();
@@ -32,5 +45,20 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
     { clusters: options.clusters, concurrency: options.concurrency },
   );
   await agent.start();
-  return { agent, runtime, nodeId };
+  // Register the clusters served, so their queue depth is on /metrics before any task arrives.
+  for (const cluster of options.clusters) ctx.queue.queue(cluster);
+  const untrack = ctx.metrics.trackNode(nodeId, () => ({ running: agent.runningTaskIds().length, slots: options.concurrency }));
+  const metrics = options.metricsPort !== undefined ? await startMetricsServer(ctx.metrics, { port: options.metricsPort, host: ctx.settings.DOCKHAND_HOST }) : undefined;
+  if (metrics) ctx.logger.info({ url: metrics.url }, 'worker metrics listening');
+  return {
+    agent,
+    runtime,
+    nodeId,
+    ...(metrics ? { metrics } : {}),
+    async stop() {
+      await agent.stop();
+      untrack();
+      await metrics?.close();
+    },
+  };
 }

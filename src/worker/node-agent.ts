@@ -9,6 +9,7 @@ import { Worker, type Job } from 'bullmq';
 import { taskQueueName } from '../queue/priority.ts';
 import type { TaskJobData } from '../queue/task-queue.ts';
 import { executeTask, type ExecuteDeps } from './execute-task.ts';
+import { beginAttemptTelemetry } from './observe-attempt.ts';
 
 export type AgentState = 'starting' | 'running' | 'draining' | 'stopped';
 
@@ -66,10 +67,11 @@ export class NodeAgent {
     const { taskId } = job.data;
     const controller = new AbortController();
     this.running.set(taskId, controller);
+    const telemetry = beginAttemptTelemetry(this.deps, job);
     try {
-      const result = await executeTask(this.deps, taskId, controller.signal);
-      if (!result.ran) this.deps.ctx.logger.info({ task_id: taskId, reason: result.reason }, 'task not run');
-      else this.deps.ctx.logger.info({ task_id: taskId, trace_id: result.task.trace_id, status: result.outcome.status, duration_ms: result.outcome.durationMs }, 'task finished');
+      const result = await executeTask(this.deps, taskId, controller.signal, telemetry);
+      if (!result.ran) telemetry.logger.info({ reason: result.reason }, 'task not run');
+      else telemetry.logger.info({ status: result.outcome.status, duration_ms: result.outcome.durationMs }, 'task finished');
     } finally {
       this.running.delete(taskId);
     }

@@ -18,6 +18,14 @@ function positive(name: string) {
   };
 }
 
+function port(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new CliExit(EXIT_CODES.usage, `${name} expects a port number from 0 to 65535, got "${value}".`);
+    return n;
+  };
+}
+
 function clusters(value: string): string[] {
   return value.split(',').map((c) => c.trim()).filter(Boolean);
 }
@@ -74,15 +82,18 @@ export function registerRoleCommands(program: Command): void {
     .option('--cluster <a,b>', 'clusters to serve', clusters, ['default'])
     .option('--concurrency <n>', 'task slots', positive('--concurrency'))
     .option('--node-id <id>', 'this node\'s id (default: DOCKHAND_NODE_ID or the host name)')
-    .action(async (options: { cluster: string[]; concurrency?: number; nodeId?: string }) => {
+    .option('--metrics-port <port>', 'serve GET /metrics (Prometheus) on this port (default: DOCKHAND_METRICS_PORT; none when unset)', port('--metrics-port'))
+    .action(async (options: { cluster: string[]; concurrency?: number; nodeId?: string; metricsPort?: number }) => {
       const ctx = await createContext(parseSettings(process.env));
-      const { agent } = await startWorkerRole(ctx, {
+      const metricsPort = options.metricsPort ?? ctx.settings.DOCKHAND_METRICS_PORT;
+      const worker = await startWorkerRole(ctx, {
         clusters: options.cluster,
         concurrency: options.concurrency ?? ctx.settings.DOCKHAND_CONCURRENCY,
         ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+        ...(metricsPort !== undefined ? { metricsPort } : {}),
       });
       await untilSignalled(async () => {
-        await agent.stop();
+        await worker.stop();
         await ctx.close();
       });
     });
