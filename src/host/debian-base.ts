@@ -33,6 +33,7 @@ export interface EnsureDebianBaseOptions {
 export interface DebianBase {
   ref: string;
   id: string;
+  size: number;
   source: 'present' | 'pulled' | 'debootstrap';
 }
 
@@ -43,20 +44,21 @@ export async function ensureDebianBase(docker: Docker, release: string, options:
     throw new DhError('DH_ERR_CONFIG', `"${release}" is not a Debian release name (like trixie or bookworm).`);
   }
   const ref = options.tag ?? `debian:${release}-slim`;
-  const present = (await findImage(docker, ref))?.Id;
-  if (present) return { ref, id: present, source: 'present' };
+  const present = await findImage(docker, ref);
+  if (present) return { ref, id: present.Id, size: present.Size, source: 'present' };
 
   if (options.tryPull ?? true) {
     const pulled = await tryPull(docker, `debian:${release}-slim`, options.pullTimeoutMs ?? 20_000, options.log);
     if (pulled) {
       if (ref !== `debian:${release}-slim`) await tagImage(docker, `debian:${release}-slim`, ref);
-      return { ref, id: ((await findImage(docker, ref))?.Id)!, source: 'pulled' };
+      const pulled = (await findImage(docker, ref))!;
+      return { ref, id: pulled.Id, size: pulled.Size, source: 'pulled' };
     }
   }
 
   const mirror = options.mirror ?? (process.env.DOCKHAND_DEBIAN_MIRROR || DEFAULT_DEBIAN_MIRROR);
-  const id = await debootstrapImport(docker, release, ref, mirror, options.log);
-  return { ref, id, source: 'debootstrap' };
+  const imported = await debootstrapImport(docker, release, ref, mirror, options.log);
+  return { ref, id: imported.Id, size: imported.Size, source: 'debootstrap' };
 }
 
 async function tryPull(docker: Docker, ref: string, timeoutMs: number, log: ProgressLog): Promise<boolean> {
@@ -74,7 +76,7 @@ async function tryPull(docker: Docker, ref: string, timeoutMs: number, log: Prog
 }
 
 /** Builds a Debian root with debootstrap, slims it and imports it as `ref`; returns the image id. */
-async function debootstrapImport(docker: Docker, release: string, ref: string, mirror: string, log: ProgressLog): Promise<string> {
+async function debootstrapImport(docker: Docker, release: string, ref: string, mirror: string, log: ProgressLog): Promise<Docker.ImageInspectInfo> {
   const debootstrap = findExecutable('debootstrap');
   if (!debootstrap) {
     throw new DhError('DH_ERR_CONFIG', `${ref} is not on this engine and cannot be pulled; install debootstrap (\`apt-get install -y debootstrap\`) so Dockhand can build it from Debian packages.`);
@@ -94,9 +96,9 @@ async function debootstrapImport(docker: Docker, release: string, ref: string, m
     }
     await slimDebianRoot(root);
     log(`importing the ${release} root as ${ref}`);
-    const id = await importRoot(docker, root, ref);
+    const image = await importRoot(docker, root, ref);
     log(`built ${ref} from Debian packages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return id;
+    return image;
   } finally {
     await removeRoot(root);
   }
@@ -140,7 +142,7 @@ async function slimDebianRoot(root: string): Promise<void> {
 }
 
 /** Streams the root as a tar (like `tar -C root -c . | docker import -`) into the engine. */
-async function importRoot(docker: Docker, root: string, ref: string): Promise<string> {
+async function importRoot(docker: Docker, root: string, ref: string): Promise<Docker.ImageInspectInfo> {
   const { repo, tag } = splitRef(ref);
   // GNU tar keeps device nodes, hard links, ownership and modes exactly, which a root file system needs.
   const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -155,9 +157,9 @@ async function importRoot(docker: Docker, root: string, ref: string): Promise<st
   if (code !== 0) throw new DhError('DH_ERR_INTERNAL', `tar of the Debian root failed (exit ${code}): ${tarError.trim()}`);
   const failure = events.find((event) => event.error);
   if (failure) throw new DhError('DH_ERR_DOCKER_UNAVAILABLE', `The Docker engine refused to import ${ref}: ${failure.error}`);
-  const id = (await findImage(docker, ref))?.Id;
-  if (!id) throw new DhError('DH_ERR_INTERNAL', `The import of ${ref} finished but the image is not on the engine.`);
-  return id;
+  const image = await findImage(docker, ref);
+  if (!image) throw new DhError('DH_ERR_INTERNAL', `The import of ${ref} finished but the image is not on the engine.`);
+  return image;
 }
 
 /** debootstrap mounts /proc and /sys inside the root and may leave them behind when it fails. */
@@ -178,7 +180,8 @@ async function removeRoot(root: string): Promise<void> {
 export function isPhaseLine(line: string): boolean {
   if (/^[WE]: /.test(line)) return true;
   if (!line.startsWith('I: ')) return false;
-  return !/^I: (Retrieving|Validating|Extracting|Unpacking|Configuring) (?!.*packages\.\.\.$)(?!the base system)/.test(line);
+  const perPackage = /^I: (Retrieving|Validating) \S+ \S+\s*$/.test(line) || /^I: (Extracting|Unpacking|Configuring) \S+\.\.\.$/.test(line);
+  return !perPackage;
 }
 
 function firstLine(text: string): string {

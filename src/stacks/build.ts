@@ -40,6 +40,8 @@ export interface BaseBuildResult {
   ref?: string;
   id?: string;
   size?: number;
+  /** Bytes the base adds on top of debian:<release>-slim. */
+  ownSize?: number;
   seconds: number;
   error?: DhError;
 }
@@ -103,14 +105,15 @@ async function buildBase(docker: Docker, catalog: StackCatalog, release: string,
     const target = await baseTarget(catalog, release, debian.id);
     const existing = await findImage(docker, target.ref);
     if (existing) {
+      emit({ image, message: `up to date: ${target.ref}` });
       await tagImage(docker, existing.Id, `${baseImageRepo(release)}:latest`);
-      return { release, status: 'cached', ref: target.ref, id: existing.Id, size: existing.Size, seconds: seconds() };
+      return { release, status: 'cached', ref: target.ref, id: existing.Id, size: existing.Size, ownSize: existing.Size - debian.size, seconds: seconds() };
     }
     emit({ image, message: `building ${target.ref} from ${debian.ref}` });
     const id = await buildBaseImage(docker, target, debian.ref, (message) => emit({ image, message }));
     await tagImage(docker, id, `${baseImageRepo(release)}:latest`);
-    const built = await findImage(docker, id);
-    return { release, status: 'built', ref: target.ref, id, size: built?.Size ?? 0, seconds: seconds() };
+    const size = (await findImage(docker, id))?.Size ?? 0;
+    return { release, status: 'built', ref: target.ref, id, size, ownSize: size - debian.size, seconds: seconds() };
   } catch (err) {
     return { release, status: 'failed', seconds: seconds(), error: asBuildError(err, image) };
   }
@@ -136,6 +139,7 @@ async function buildStack(docker: Docker, catalog: StackCatalog, name: string, b
     const latest = `${stackImageRepo(name)}:latest`;
     const existing = await findImage(docker, target.ref);
     if (existing) {
+      emit({ image: name, message: `up to date: ${target.ref}` });
       await tagImage(docker, existing.Id, latest);
       const version = existing.Config.Labels?.[IMAGE_LABELS.version];
       return { name, status: 'cached', ref: target.ref, id: existing.Id, ...(version ? { version } : {}), ownSize: existing.Size - base.size, seconds: seconds() };
@@ -160,7 +164,14 @@ async function buildStackImage(docker: Docker, target: StackTarget, onStep: (ste
     buildArgs: { BASE_IMAGE: target.base.ref },
     onStep,
   });
-  const version = await readImageVersion(docker, unlabelled, target.definition);
+  let version: string;
+  try {
+    version = await readImageVersion(docker, unlabelled, target.definition);
+  } catch (err) {
+    // Nothing will ever use an image that failed its version check; the engine keeps it if it is shared.
+    await docker.getImage(unlabelled).remove().catch(() => {});
+    throw err;
+  }
   const id = await runDockerBuild(docker, {
     context: packContext([{ path: 'Dockerfile', executable: false, content: Buffer.from(`FROM ${unlabelled}\n`) }]),
     dockerfile: 'Dockerfile',

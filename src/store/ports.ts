@@ -62,11 +62,18 @@ export interface LogEntry {
   cursor: string;
 }
 
+export interface LogFollower {
+  next(after: string, blockMs: number): Promise<LogEntry[]>;
+  close(): void;
+}
+
 export interface LogStore {
   append(taskId: string, entries: { stream: LogEntry['stream']; data: Buffer | string }[]): Promise<void>;
   read(taskId: string, after?: string, limit?: number): Promise<LogEntry[]>;
   /** Waits up to `blockMs` for entries after `cursor`. */
   follow(taskId: string, after: string, blockMs: number): Promise<LogEntry[]>;
+  /** A follower holding one connection for a whole follow session; close it when done. */
+  follower(taskId: string): LogFollower;
   text(taskId: string): Promise<string>;
   expire(taskId: string, seconds: number): Promise<void>;
 }

@@ -18,6 +18,7 @@ export function countLogBytes(inner: LogStore, metrics: DockhandMetrics): LogSto
     },
     read: (taskId, after, limit) => inner.read(taskId, after, limit),
     follow: (taskId, after, blockMs) => inner.follow(taskId, after, blockMs),
+    follower: (taskId) => inner.follower(taskId),
     text: (taskId) => inner.text(taskId),
     expire: (taskId, seconds) => inner.expire(taskId, seconds),
   };

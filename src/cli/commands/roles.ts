@@ -4,11 +4,16 @@
  */
 import type { Command } from 'commander';
 import { parseSettings } from '../../core/settings.ts';
-import { createContext } from '../../service/context.ts';
-import { startServerRole } from '../../roles/server-role.ts';
-import { startWorkerRole } from '../../roles/worker-role.ts';
-import { runUp } from '../../roles/up.ts';
 import { CliExit, EXIT_CODES } from '../output.ts';
+
+// The roles pull in BullMQ, Fastify and dockerode; they are loaded only when a role starts, so the
+// client commands stay quick to launch.
+const roles = {
+  up: () => import('../../roles/up.ts'),
+  server: () => import('../../roles/server-role.ts'),
+  worker: () => import('../../roles/worker-role.ts'),
+  context: () => import('../../service/context.ts'),
+};
 
 function positive(name: string) {
   return (value: string): number => {
@@ -56,6 +61,7 @@ export function registerRoleCommands(program: Command): void {
     .option('--no-smoke', 'skip the example task at start')
     .addHelpText('after', '\nEnvironment: DOCKHAND_PORT (8080), DOCKHAND_DATA_DIR (.dockhand), REDIS_URL (default: our own Redis under the data dir), DOCKER_HOST.\n')
     .action(async (options: { concurrency?: number; cluster?: string[]; smoke?: boolean }) => {
+      const { runUp } = await roles.up();
       const { stop } = await runUp({
         ...(options.concurrency ? { concurrency: options.concurrency } : {}),
         ...(options.cluster ? { clusters: options.cluster } : {}),
@@ -68,6 +74,7 @@ export function registerRoleCommands(program: Command): void {
     .command('server')
     .description('Run the HTTP API only (stateless; run several behind a load balancer). Needs REDIS_URL.')
     .action(async () => {
+      const [{ createContext }, { startServerRole }] = await Promise.all([roles.context(), roles.server()]);
       const ctx = await createContext(parseSettings(process.env));
       const { app } = await startServerRole(ctx);
       await untilSignalled(async () => {
@@ -84,6 +91,7 @@ export function registerRoleCommands(program: Command): void {
     .option('--node-id <id>', 'this node\'s id (default: DOCKHAND_NODE_ID or the host name)')
     .option('--metrics-port <port>', 'serve GET /metrics (Prometheus) on this port (default: DOCKHAND_METRICS_PORT; none when unset)', port('--metrics-port'))
     .action(async (options: { cluster: string[]; concurrency?: number; nodeId?: string; metricsPort?: number }) => {
+      const [{ createContext }, { startWorkerRole }] = await Promise.all([roles.context(), roles.worker()]);
       const ctx = await createContext(parseSettings(process.env));
       const metricsPort = options.metricsPort ?? ctx.settings.DOCKHAND_METRICS_PORT;
       const worker = await startWorkerRole(ctx, {

@@ -74,6 +74,7 @@ base; STATE is built (current image present), stale (an older build exists) or m
     .description('Build the base and stack images (all stacks, or the NAMEs given); current images are kept.')
     .argument('[names...]', 'stacks to build (default: every defined stack)')
     .option('--parallel <n>', 'stacks built at once after their base', positiveInteger('--parallel'), 2)
+    .option('--no-cache', 'rebuild even current images from scratch (picks up Debian security updates)')
     .option('--json', 'print the build report as JSON on stdout')
     .addHelpText('after', `
 Progress goes to stderr, one line per build step. Without a local debian:<release>-slim image and with
@@ -83,11 +84,12 @@ mirror; DOCKHAND_DEBIAN_MIRROR overrides deb.debian.org). Exit code 1 if any ima
 Examples:
   dockhand stacks build                       every stack
   dockhand stacks build node-20 --parallel 1`)
-    .action(async (names: string[], options: { parallel: number }, command: Command) => {
+    .action(async (names: string[], options: { parallel: number; cache: boolean }, command: Command) => {
       const cat = await catalog();
       const started = Date.now();
       const report = await buildStacks(docker(), cat, names.length > 0 ? names : cat.names(), {
         parallel: options.parallel,
+        noCache: !options.cache,
         onEvent: (event) => info(`[${event.image}] ${event.message}`),
       });
       if (globalOptions(command).json) printJson(buildReportJson(report));
@@ -183,7 +185,7 @@ async function codeArchive(files: Record<string, string>): Promise<Buffer> {
 
 function buildSummary(report: BuildReport): string {
   const rows = [
-    ...report.bases.map((b) => ({ image: `base-${b.release}`, version: `debian ${b.release}`, own_size: b.size === undefined ? null : formatBytes(b.size), time: formatDuration(Math.round(b.seconds * 1000)), result: b.status })),
+    ...report.bases.map((b) => ({ image: `base-${b.release}`, version: `debian ${b.release}`, own_size: b.ownSize === undefined ? null : formatBytes(b.ownSize), time: formatDuration(Math.round(b.seconds * 1000)), result: b.status })),
     ...report.stacks.map((s) => ({ image: s.name, version: s.version, own_size: s.ownSize === undefined ? null : formatBytes(s.ownSize), time: formatDuration(Math.round(s.seconds * 1000)), result: s.status })),
   ];
   return table(rows, ['image', 'version', 'own_size', 'time', 'result']);
@@ -192,7 +194,7 @@ function buildSummary(report: BuildReport): string {
 function buildReportJson(report: BuildReport): unknown {
   return {
     ok: report.ok,
-    bases: report.bases.map((b) => ({ release: b.release, status: b.status, image: b.ref ?? null, image_id: b.id ?? null, size: b.size ?? null, seconds: b.seconds, error: b.error?.message ?? null })),
+    bases: report.bases.map((b) => ({ release: b.release, status: b.status, image: b.ref ?? null, image_id: b.id ?? null, size: b.size ?? null, own_size: b.ownSize ?? null, seconds: b.seconds, error: b.error?.message ?? null })),
     stacks: report.stacks.map((s) => ({ name: s.name, status: s.status, image: s.ref ?? null, image_id: s.id ?? null, version: s.version ?? null, own_size: s.ownSize ?? null, seconds: s.seconds, error: s.error?.message ?? null })),
   };
 }

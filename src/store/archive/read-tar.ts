@@ -35,8 +35,8 @@ export async function readTarInto(source: Readable, options: TarReadOptions): Pr
     copyEntry(header, body).then(
       () => next(),
       (err: unknown) => {
-        // A failure of the ledger or of the writer, not of the tar decoder.
-        origins.tag(err, 'output');
+        // A disk failure must not pass for a corrupt upload when it comes back through the extractor.
+        if (writer.isOwnFailure(err)) origins.tag(err, 'output');
         next(err as Error);
       },
     );
