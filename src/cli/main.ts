@@ -8,6 +8,7 @@ import { registerRoleCommands } from './commands/roles.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerStacksCommands } from './commands/stacks.ts';
 import { registerTaskCommands } from './commands/task.ts';
+import { flushClients } from './client.ts';
 import { EXIT_CODES, errorMessage } from './output.ts';
 
 export function buildProgram(): Command {
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   try {
     await program.parseAsync(argv);
+    await flushClients();
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with code 0.

@@ -74,7 +74,8 @@ export function hrTimeToMs(time: HrTime): number {
 
 export function msToHrTime(ms: number): HrTime {
   const seconds = Math.floor(ms / 1000);
-  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  // Records keep microseconds; rounding there keeps float noise out of the nanoseconds.
+  const nanos = Math.round((ms - seconds * 1000) * 1000) * 1000;
   return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
 }
 

@@ -7,6 +7,7 @@ import { DhError } from '../../core/errors.ts';
 import { LIMITS } from '../../core/limits.ts';
 import { TaskBatchSchema, TaskRequestSchema } from '../../core/schemas/task-request.ts';
 import { TASK_STATUSES, isFinished, type TaskStatus } from '../../core/task-status.ts';
+import type { Task } from '../../core/model.ts';
 import type { AppContext } from '../../service/context.ts';
 import { ProgressSchema } from '../../core/schemas/progress.ts';
 import type { LogEntry } from '../../store/ports.ts';
@@ -17,6 +18,8 @@ import { annotateRequest, requestTrace } from '../http-tracing.ts';
 
 /** How long a follower waits for new output before re-checking whether the task has ended. */
 const FOLLOW_BLOCK_MS = 200;
+/** While output flows, how often a follower still looks for new progress. */
+const PROGRESS_CHECK_MS = 500;
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/tasks', { bodyLimit: (LIMITS.payloadMaxBytes + 4096) * LIMITS.batchMax, config: { trace: true } }, async (request, reply) => {
@@ -99,14 +102,27 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
     };
     const follower = ctx.logs.follower(task.id);
     let cursor = '0-0';
+    // Progress travels as `event: progress` whenever the record's percent or msg changes.
+    let progressSent = '';
+    let checkedAt = 0;
+    const sendProgress = (current: Task | undefined): void => {
+      if (current?.percent === undefined) return;
+      const progress = JSON.stringify({ percent: current.percent, ...(current.msg !== undefined ? { msg: current.msg } : {}) });
+      if (progress === progressSent) return;
+      progressSent = progress;
+      raw.write(`event: progress\ndata: ${progress}\n\n`);
+    };
     try {
       send(await ctx.logs.read(task.id));
       // Block briefly for more; between blocks, see whether the task has ended and the log is drained.
       while (!closed) {
         const entries = await follower.next(cursor, FOLLOW_BLOCK_MS);
         send(entries);
-        if (entries.length > 0) continue;
+        if (entries.length > 0 && Date.now() - checkedAt < PROGRESS_CHECK_MS) continue;
         const current = await ctx.tasks.get(task.id);
+        checkedAt = Date.now();
+        sendProgress(current);
+        if (entries.length > 0) continue;
         if (!current || isFinished(current.status)) {
           send(await ctx.logs.read(task.id, cursor === '0-0' ? '0' : cursor));
           raw.write(`event: end\ndata: ${JSON.stringify({ status: current?.status })}\n\n`);
