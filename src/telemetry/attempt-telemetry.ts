@@ -108,6 +108,7 @@ export class AttemptTelemetry {
   private attempt: number | undefined;
   private attemptStatus: SpanStatus | undefined;
   private taskSpans = 0;
+  private phases = 0;
   private done = false;
   private log: Logger;
 
@@ -179,7 +180,8 @@ export class AttemptTelemetry {
   /** Ends the current phase now and starts `name` at the same instant. */
   phase(name: AttemptPhaseName, attributes: Attributes = {}): void {
     this.guard(() => {
-      const now = this.deps.telemetry.now();
+      // The first phase starts with the attempt, so the phases cover it from its first instant.
+      const now = this.phases++ === 0 ? this.startedAt : this.deps.telemetry.now();
       this.endCurrent(now);
       const groupName = GROUPS[name];
       if (this.group && this.group.name !== groupName) this.endGroup(now);
@@ -213,6 +215,16 @@ export class AttemptTelemetry {
       Object.assign(this.containerAttributes, attributes);
       Object.assign(this.attemptAttributes, attributes);
       if (this.current && CONTAINER_PHASES.has(this.current.name as AttemptPhaseName)) Object.assign(this.current.attributes, attributes);
+    });
+  }
+
+  /** The task's process exited: its exit code goes on the `run` span (an error when not 0) and the attempt. */
+  exited(exitCode: number): void {
+    this.guard(() => {
+      this.attemptAttributes[ATTR.processExitCode] = exitCode;
+      if (this.current?.name !== 'run') return;
+      this.current.attributes[ATTR.processExitCode] = exitCode;
+      if (exitCode !== 0) this.current.status = { code: SpanStatusCode.ERROR, message: `exited with code ${exitCode}` };
     });
   }
 
@@ -259,10 +271,6 @@ export class AttemptTelemetry {
       if (this.done) return;
       this.done = true;
       const now = this.deps.telemetry.now();
-      if (this.current?.name === 'run') {
-        if (end.exitCode !== undefined) this.current.attributes[ATTR.processExitCode] = end.exitCode;
-        if ((status === 'error' || status === 'timeout') && !this.current.status) this.current.status = { code: SpanStatusCode.ERROR, message: end.msg ?? status };
-      }
       this.endCurrent(now);
       this.endGroup(now);
       this.attemptAttributes[ATTR.status] = status;

@@ -37,5 +37,6 @@ const PHASE_NAMES: Record<AttemptPhase, AttemptPhaseName> = {
 
 export function observeRunnerPhase(telemetry: AttemptTelemetry, phase: AttemptPhase, detail: PhaseDetail): void {
   if (detail.containerId) telemetry.container({ id: detail.containerId });
+  if (phase === 'collecting' && detail.exitCode !== undefined) telemetry.exited(detail.exitCode);
   telemetry.phase(PHASE_NAMES[phase]);
 }

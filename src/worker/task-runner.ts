@@ -26,6 +26,8 @@ export type AttemptPhase = 'creating' | 'starting' | 'running' | 'collecting' | 
 /** What is known about the container when a phase begins (nothing before it exists). */
 export interface PhaseDetail {
   containerId?: string;
+  /** From `collecting` on: how the task's process exited. */
+  exitCode?: number;
 }
 
 export interface AttemptRequest {
@@ -88,7 +90,10 @@ export type StopReason = 'exit' | 'timeout' | 'cancel' | 'log-cap';
 
 export async function runAttempt(runtime: ContainerRuntime, request: AttemptRequest, clock: RunnerClock = systemClock): Promise<AttemptOutcome> {
   const detail: PhaseDetail = {};
-  const phase = (name: AttemptPhase, at: number): void => guard(() => request.onPhase?.(name, at, { ...detail }));
+  const phase = (name: AttemptPhase, at: number, learned: PhaseDetail = {}): void => {
+    Object.assign(detail, learned);
+    guard(() => request.onPhase?.(name, at, { ...detail }));
+  };
   const createdFrom = clock.now();
   phase('creating', createdFrom);
   const handle = await runtime.create(request.spec);
@@ -118,7 +123,7 @@ export async function runAttempt(runtime: ContainerRuntime, request: AttemptRequ
   return removeError === undefined ? done : { ...done, removeError };
 }
 
-type Phase = (name: AttemptPhase, at: number) => void;
+type Phase = (name: AttemptPhase, at: number, learned?: PhaseDetail) => void;
 
 async function runCreated(
   handle: ContainerHandle,
@@ -191,7 +196,7 @@ async function runCreated(
     source.destroy();
   }
   const endedAtMs = clock.now();
-  phase('collecting', endedAtMs);
+  phase('collecting', endedAtMs, { exitCode: exit.exitCode });
 
   await drain(collecting, input);
   collector.end();
