@@ -387,7 +387,7 @@ export class AttemptTelemetry {
       work();
     } catch (err) {
       try {
-        this.deps.logger.debug({ err, task_id: this.job.taskId }, 'attempt telemetry failed');
+        this.log.debug({ err }, 'attempt telemetry failed');
       } catch {
         // nothing left to tell
       }

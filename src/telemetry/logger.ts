@@ -26,7 +26,9 @@ export function createLogger(level: string, options: LoggerOptions | NodeJS.Writ
   const pretty = opts.format === 'pretty' || (opts.format === 'auto' && (target as { isTTY?: boolean }).isTTY === true);
   const base = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
   if (pretty) return pino(base, prettyStream(target));
-  return pino(base, pinoDestination({ dest: (target as { fd?: number }).fd ?? 2, sync: false }));
+  const fd = (target as { fd?: unknown }).fd;
+  // A file descriptor gets pino's fast asynchronous writer; any other stream is written to as is.
+  return typeof fd === 'number' ? pino(base, pinoDestination({ dest: fd, sync: false })) : pino(base, target);
 }
 
 /** A child logger whose every line names the task and its trace. */

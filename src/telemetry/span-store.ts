@@ -45,7 +45,14 @@ export class RedisSpanStore {
   }
 
   async spans(traceId: string): Promise<SpanRecord[]> {
-    const raw = await this.redis.lrange(this.keys.traceSpans(traceId), 0, -1);
+    let raw: string[];
+    try {
+      raw = await this.redis.lrange(this.keys.traceSpans(traceId), 0, -1);
+    } catch (err) {
+      // A key that is not a list was not written by us: no spans, rather than a failed request.
+      if (err instanceof Error && err.message.startsWith('WRONGTYPE')) return [];
+      throw err;
+    }
     const spans: SpanRecord[] = [];
     for (const entry of raw) {
       try {
