@@ -70,7 +70,8 @@ export interface BuildReport {
 }
 
 /** Builds (or finds current) the images of `names` (default: every stack) and their bases. */
-export async function buildStacks(docker: Docker, catalog: StackCatalog, names: readonly string[] = catalog.names(), options: BuildOptions = {}): Promise<BuildReport> {
+export async function buildStacks(docker: Docker, catalog: StackCatalog, requested: readonly string[] = catalog.names(), options: BuildOptions = {}): Promise<BuildReport> {
+  const names = [...new Set(requested)];
   names.forEach((name) => catalog.get(name)); // unknown names fail before any work starts
   const log = options.log;
   const emit = options.onEvent ?? (log ? (event: BuildEvent) => log(`[${event.image}] ${event.message}`) : () => {});
