@@ -278,6 +278,7 @@ export class AttemptTelemetry {
       if (end.errorClass) this.attemptAttributes[ATTR.errorType] ??= end.errorClass;
       if ((status === 'error' || status === 'timeout') && !this.attemptStatus) this.attemptStatus = { code: SpanStatusCode.ERROR, message: end.msg ?? status };
       this.recordAttempt(now);
+      this.deps.telemetry.sendPending();
       const { metrics } = this.deps;
       if (this.codeName && isFinished(status)) {
         metrics.taskEntered(status, this.codeName);

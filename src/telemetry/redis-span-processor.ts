@@ -1,18 +1,20 @@
 /**
- * A SpanProcessor that writes each span to the embedded span store as it ends. The write is started,
- * never awaited by the code that ended the span, and its failure is reported and dropped: a broken
- * or slow store cannot fail or delay a task. Writes go out on the shared Redis connection in the
- * order spans end, so a span ended before a task's "finished" notice is in Redis before anyone
- * reacting to that notice reads the trace.
+ * A SpanProcessor that writes spans to the embedded span store. Spans that end in the same tick go
+ * out together (one script call per trace); the write is started, never awaited by the code that
+ * ended the span, and its failure is reported and dropped: a broken or slow store cannot fail or
+ * delay a task. `flush()` starts the buffered write at once, so a caller about to announce
+ * something (a task's "finished" notice) can be sure the spans were sent first on the same
+ * connection, and so are in Redis before anyone reacting to the notice reads the trace.
  *
  *   new BasicTracerProvider({ spanProcessors: [new RedisSpanProcessor(store, onError)] });
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { RedisSpanStore } from './span-store.ts';
-import { toSpanRecord } from './span-record.ts';
+import { toSpanRecord, type SpanRecord } from './span-record.ts';
 
 export class RedisSpanProcessor implements SpanProcessor {
+  private buffer: SpanRecord[] = [];
   private readonly pending = new Set<Promise<void>>();
   private closed = false;
 
@@ -25,9 +27,23 @@ export class RedisSpanProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     if (this.closed) return;
+    try {
+      this.buffer.push(toSpanRecord(span));
+    } catch (err) {
+      this.report(err);
+      return;
+    }
+    if (this.buffer.length === 1) process.nextTick(() => this.flush());
+  }
+
+  /** Sends what is buffered now (synchronously starts the write). */
+  flush(): void {
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
     let write: Promise<void>;
     try {
-      write = this.store.append([toSpanRecord(span)]);
+      write = this.store.append(batch);
     } catch (err) {
       this.report(err);
       return;
@@ -37,12 +53,13 @@ export class RedisSpanProcessor implements SpanProcessor {
   }
 
   async forceFlush(): Promise<void> {
+    this.flush();
     await Promise.all([...this.pending]);
   }
 
   async shutdown(): Promise<void> {
-    this.closed = true;
     await this.forceFlush();
+    this.closed = true;
   }
 
   private report(err: unknown): void {

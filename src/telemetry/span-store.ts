@@ -9,6 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../store/redis/keys.ts';
+import { runScript } from '../store/redis/scripts.ts';
 import type { SpanRecord } from './span-record.ts';
 
 /** A trace keeps at most this many spans; a task that floods spans cannot fill Redis. */
@@ -26,6 +27,7 @@ export class RedisSpanStore {
     private readonly retentionSeconds: number,
   ) {}
 
+  /** One script call per trace: the commands are sent before this returns its promise, in call order. */
   async append(records: readonly SpanRecord[]): Promise<void> {
     const byTrace = new Map<string, string[]>();
     for (const record of records) {
@@ -33,15 +35,10 @@ export class RedisSpanStore {
       list.push(JSON.stringify(record));
       byTrace.set(record.trace_id, list);
     }
-    if (byTrace.size === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const [traceId, entries] of byTrace) {
-      const key = this.keys.traceSpans(traceId);
-      pipeline.rpush(key, ...entries).ltrim(key, 0, MAX_SPANS_PER_TRACE - 1).expire(key, this.retentionSeconds);
-    }
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed?.[0]) throw failed[0];
+    const writes = [...byTrace].map(([traceId, entries]) =>
+      runScript(this.redis, 'appendSpans', [this.keys.traceSpans(traceId)], [MAX_SPANS_PER_TRACE, this.retentionSeconds, ...entries]),
+    );
+    await Promise.all(writes);
   }
 
   async spans(traceId: string): Promise<SpanRecord[]> {
@@ -64,9 +61,11 @@ export class RedisSpanStore {
     return spans;
   }
 
+  // Plain commands rather than MULTI: nothing reads these fields half-written, and a transaction
+  // costs several times more client CPU on a path every task takes.
   async setOwner(traceId: string, owner: TraceOwner): Promise<void> {
     const key = this.keys.traceMeta(traceId);
-    await this.redis.multi().hset(key, 'task_id', owner.taskId, 'project_id', owner.projectId).expire(key, this.retentionSeconds).exec();
+    await Promise.all([this.redis.hset(key, 'task_id', owner.taskId, 'project_id', owner.projectId), this.redis.expire(key, this.retentionSeconds)]);
   }
 
   async owner(traceId: string): Promise<TraceOwner | undefined> {
@@ -77,7 +76,7 @@ export class RedisSpanStore {
   /** Remembers the span an attempt ran under. */
   async setAttemptSpan(traceId: string, attempt: number, spanId: string): Promise<void> {
     const key = this.keys.traceMeta(traceId);
-    await this.redis.multi().hset(key, `attempt:${attempt}`, spanId).expire(key, this.retentionSeconds).exec();
+    await Promise.all([this.redis.hset(key, `attempt:${attempt}`, spanId), this.redis.expire(key, this.retentionSeconds)]);
   }
 
   async attemptSpan(traceId: string, attempt: number): Promise<string | undefined> {

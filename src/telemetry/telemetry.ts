@@ -61,6 +61,7 @@ export class Telemetry {
   private readonly provider: BasicTracerProvider | undefined;
   private readonly tracer: Tracer | undefined;
   private readonly processors: SpanProcessor[] = [];
+  private storeProcessor: RedisSpanProcessor | undefined;
   private readonly ids = new ReservingIdGenerator();
   private readonly lastErrorLog = new Map<string, number>();
   private readonly resource: Resource;
@@ -75,7 +76,8 @@ export class Telemetry {
       'service.instance.id': `${os.hostname()}-${process.pid}`,
     });
     if (!this.enabled) return;
-    this.processors.push(new RedisSpanProcessor(this.store, (err) => this.exportFailed('store', err)));
+    this.storeProcessor = new RedisSpanProcessor(this.store, (err) => this.exportFailed('store', err));
+    this.processors.push(this.storeProcessor);
     if (this.otlpUrl) {
       const exporter = new ReportingExporter(new OTLPTraceExporter({ url: this.otlpUrl }), (err) => this.exportFailed('otlp', err));
       this.processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 }));
@@ -136,6 +138,18 @@ export class Telemetry {
     }
   }
 
+  /**
+   * Starts writing the spans ended so far to the span store now rather than at the end of the tick,
+   * so a notice sent next on the same Redis connection cannot overtake them. Does not wait.
+   */
+  sendPending(): void {
+    try {
+      this.storeProcessor?.flush();
+    } catch (err) {
+      this.exportFailed('store', err);
+    }
+  }
+
   async forceFlush(): Promise<void> {
     await withTimeout(Promise.all(this.processors.map((p) => p.forceFlush().catch(() => undefined))), SHUTDOWN_TIMEOUT_MS);
   }
@@ -151,7 +165,9 @@ export class Telemetry {
       const last = this.lastErrorLog.get(exporter) ?? 0;
       if (Date.now() - last < ERROR_LOG_INTERVAL_MS) return;
       this.lastErrorLog.set(exporter, Date.now());
-      this.options.logger.warn({ err, exporter, ...(exporter === 'otlp' ? { url: this.otlpUrl } : {}) }, 'span export failed; tasks are unaffected (repeats are counted in dockhand_span_export_failures_total)');
+      // The error alone: Redis errors carry the whole command, span documents included.
+      const error = err instanceof Error ? `${err.name}: ${err.message.slice(0, 300)}` : String(err);
+      this.options.logger.warn({ error, exporter, ...(exporter === 'otlp' ? { url: this.otlpUrl } : {}) }, 'span export failed; tasks are unaffected (repeats are counted in dockhand_span_export_failures_total)');
     } catch {
       // reporting must never throw into a task
     }

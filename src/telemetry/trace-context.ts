@@ -42,12 +42,29 @@ export function parseTraceparent(value: string | undefined): SpanContext | undef
   return value ? spanContextOf({ traceparent: value }) : undefined;
 }
 
+// Ids are drawn from a pool filled a few kilobytes at a time: one system call per ~200 spans
+// instead of one per id, on a path every task step takes.
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const hex = pool.toString('hex', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  // All zeros is the W3C "invalid" id; astronomically unlikely, but never hand one out.
+  return /^0+$/.test(hex) ? randomHex(bytes) : hex;
+}
+
 export function randomTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 export function randomSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** A span context for ids that are known but whose span lives elsewhere (another process, a record). */

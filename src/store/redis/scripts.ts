@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 
 const SCRIPTS = {
   transitionTask: { file: 'transition-task.lua', keys: 8 },
+  appendSpans: { file: 'append-spans.lua', keys: 1 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
