@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task, TraceSpan } from '../../src/sdk/index.ts';
+import { dockhand } from '../helpers/cli.ts';
 import { startFleet, type TestFleet } from '../helpers/fleet.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.ts';
 
@@ -141,6 +142,21 @@ describe('a task\'s trace', () => {
     }
     expect(mine.find((s) => s.name === 'process tasks-default')!.resource['service.name']).toBe('dockhand');
     expect(mine.find((s) => s.kind === 3)!.resource['service.name']).toBe('dockhand-client');
+  });
+});
+
+describe('dockhand task trace', () => {
+  it('draws the waterfall, one row per span with its duration, and prints the spans with --json', async () => {
+    const { task, spans } = await runTask('chatty');
+    const drawn = await dockhand(['task', 'trace', task.id], { ...fleet.env, COLUMNS: '120' });
+    expect(drawn.code).toBe(0);
+    expect(drawn.stderr).toContain(`trace ${task.trace_id} of task ${task.id}: ${spans.length} spans`);
+    const rows = drawn.stdout.trimEnd().split('\n');
+    expect(rows).toHaveLength(spans.length + 1);
+    expect(rows.find((r) => r.startsWith('        run '))).toMatch(/█+ +\d+(\.\d+)? (ms|s)$/);
+    expect(rows.some((r) => r.startsWith('      process tasks-default '))).toBe(true);
+    const json = JSON.parse((await dockhand(['--json', 'task', 'trace', task.id], fleet.env)).stdout);
+    expect(json).toEqual({ task_id: task.id, trace_id: task.trace_id, spans });
   });
 });
 
