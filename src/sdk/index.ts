@@ -17,7 +17,7 @@ import { HttpClient } from './http.ts';
 import { multipartBody } from './multipart.ts';
 import { packDirectory } from './pack-directory.ts';
 import { readSse } from './sse.ts';
-import { ClientSpan, type OtlpExport } from './trace.ts';
+import { ClientSpan, otlpExport, type OtlpSpan } from './trace.ts';
 
 export { DockhandApiError } from './http.ts';
 export type { CodeRevision, Task };
@@ -95,18 +95,25 @@ export interface DockhandOptions extends CredentialOptions {
 
 const ARCHIVE_EXTENSIONS = ['.tar.gz', '.tgz', '.tar', '.zip'];
 
+/** Client spans sent per request at most, and how long the first waits for company. */
+const SPAN_BATCH = 32;
+const SPAN_DELAY_MS = 1000;
+
 export class Dockhand {
   readonly http: HttpClient;
   private readonly tracing: boolean;
   private readonly reports = new Set<Promise<void>>();
+  private unsent: OtlpSpan[] = [];
+  private reportTimer: NodeJS.Timeout | undefined;
 
   constructor(options: DockhandOptions = {}) {
     this.http = new HttpClient(resolveCredentials(options));
     this.tracing = options.tracing ?? process.env['OTEL_SDK_DISABLED']?.trim().toLowerCase() !== 'true';
   }
 
-  /** Resolves once the spans of earlier calls have been handed to the server (or given up on). */
+  /** Sends the spans of earlier calls now and resolves once the server has them (or they were given up on). */
   async flush(): Promise<void> {
+    this.sendSpans();
     await Promise.all([...this.reports]);
   }
 
@@ -192,9 +199,25 @@ export class Dockhand {
     return result;
   }
 
-  private report(spans: OtlpExport): void {
+  /** Spans wait up to a second (or until 32 are ready) and go in one request: one per task would double the calls. */
+  private report(span: OtlpSpan): void {
+    this.unsent.push(span);
+    if (this.unsent.length >= SPAN_BATCH) this.sendSpans();
+    else if (!this.reportTimer) {
+      this.reportTimer = setTimeout(() => this.sendSpans(), SPAN_DELAY_MS);
+      // A process may end without waiting for it; `flush()` sends at once when that matters.
+      this.reportTimer.unref();
+    }
+  }
+
+  private sendSpans(): void {
+    if (this.reportTimer) clearTimeout(this.reportTimer);
+    this.reportTimer = undefined;
+    if (this.unsent.length === 0) return;
+    const spans = this.unsent;
+    this.unsent = [];
     const sending = this.http
-      .raw('/v1/traces', { method: 'POST', body: spans, signal: AbortSignal.timeout(5000) })
+      .raw('/v1/traces', { method: 'POST', body: otlpExport(spans), signal: AbortSignal.timeout(5000) })
       .then((r) => r.body?.cancel())
       .catch(() => undefined)
       .finally(() => this.reports.delete(sending));

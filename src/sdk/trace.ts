@@ -2,24 +2,39 @@
  * The client end of a task's trace. Each call that queues a task opens a client span: its W3C
  * `traceparent` goes with the request (the server continues that trace, so the task's trace_id is
  * this span's), and once the answer is in, the span itself is sent to the server as an OTLP/HTTP JSON
- * export (`POST /v1/traces`) in the background, so the waterfall starts where the caller started.
- * Reporting never delays or fails the call; with `tracing: false` nothing is sent at all.
+ * export (`POST /v1/traces`) in the background, batched, so the waterfall starts where the caller
+ * started. Reporting never delays or fails the call; with `tracing: false` nothing is sent at all.
  *
  *   const span = ClientSpan.start('POST', `${url}/v1/tasks`);
  *   fetch(url, { headers: { traceparent: span.traceparent } });
- *   send(span.finish(201, { 'dockhand.task.id': id }));
+ *   post('/v1/traces', otlpExport([span.finish(201, { 'dockhand.task.id': id })]));
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
 type AttributeValue = string | number | boolean;
 
-/** An ExportTraceServiceRequest in OTLP's JSON mapping (ids hex, times in decimal nanoseconds). */
+/** One span in OTLP's JSON mapping (ids hex, times in decimal nanoseconds). */
+export type OtlpSpan = Record<string, unknown>;
+
+/** An ExportTraceServiceRequest in OTLP's JSON mapping. */
 export interface OtlpExport {
   resourceSpans: Array<{
     resource: { attributes: Array<{ key: string; value: Record<string, AttributeValue> }> };
-    scopeSpans: Array<{ scope: { name: string }; spans: Array<Record<string, unknown>> }>;
+    scopeSpans: Array<{ scope: { name: string }; spans: OtlpSpan[] }>;
   }>;
+}
+
+/** The export request for spans of this client. */
+export function otlpExport(spans: OtlpSpan[]): OtlpExport {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'dockhand-client' } }] },
+        scopeSpans: [{ scope: { name: 'dockhand-sdk' }, spans }],
+      },
+    ],
+  };
 }
 
 export class ClientSpan {
@@ -40,7 +55,7 @@ export class ClientSpan {
   }
 
   /** Ends the span; `status` is the HTTP status, or 0 when the server could not be reached. */
-  finish(status: number, attributes: Record<string, AttributeValue> = {}): OtlpExport {
+  finish(status: number, attributes: Record<string, AttributeValue> = {}): OtlpSpan {
     const endMs = this.anchor + performance.now();
     const failed = status === 0 || status >= 400;
     const attrs: Record<string, AttributeValue> = {
@@ -53,28 +68,14 @@ export class ClientSpan {
       ...attributes,
     };
     return {
-      resourceSpans: [
-        {
-          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'dockhand-client' } }] },
-          scopeSpans: [
-            {
-              scope: { name: 'dockhand-sdk' },
-              spans: [
-                {
-                  traceId: this.traceId,
-                  spanId: this.spanId,
-                  name: `${this.method} ${this.url.pathname}`,
-                  kind: 3, // CLIENT
-                  startTimeUnixNano: toNanos(this.startMs),
-                  endTimeUnixNano: toNanos(endMs),
-                  attributes: Object.entries(attrs).map(([key, value]) => ({ key, value: otlpValue(value) })),
-                  status: { code: failed ? 2 : 0 },
-                },
-              ],
-            },
-          ],
-        },
-      ],
+      traceId: this.traceId,
+      spanId: this.spanId,
+      name: `${this.method} ${this.url.pathname}`,
+      kind: 3, // CLIENT
+      startTimeUnixNano: toNanos(this.startMs),
+      endTimeUnixNano: toNanos(endMs),
+      attributes: Object.entries(attrs).map(([key, value]) => ({ key, value: otlpValue(value) })),
+      status: { code: failed ? 2 : 0 },
     };
   }
 }
