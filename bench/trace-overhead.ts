@@ -1,8 +1,9 @@
 /**
  * What tracing costs a task: the same no-op task, queue -> complete, on two fleets in one process,
  * one with tracing on (spans to the embedded Redis span store, the SDK sending traceparent and its
- * call's span) and one with OTEL_SDK_DISABLED=true and an SDK with tracing off, measured in
- * alternating rounds so both see the same machine.
+ * calls' spans in its usual batches) and one with OTEL_SDK_DISABLED=true and an SDK with tracing off,
+ * measured in alternating rounds so both see the same machine. Also the CPU time the process (API,
+ * worker and SDK together) spent per task, which a busy machine disturbs less than latency.
  *
  *   npx tsx bench/trace-overhead.ts 30
  */
@@ -32,7 +33,6 @@ export async function benchTraceOverhead(rounds: number): Promise<string[]> {
         const queued = await fleet.client.tasks.queue('noop');
         const done = await fleet.client.tasks.wait(queued.id);
         const ms = performance.now() - t;
-        await fleet.client.flush();
         const used = process.cpuUsage(cpuFrom);
         if (done.status !== 'complete') throw new Error(`no-op task ended ${done.status}: ${done.msg}`);
         if (i >= 0) {
@@ -54,6 +54,7 @@ export async function benchTraceOverhead(rounds: number): Promise<string[]> {
       `tracing CPU per task (p50): ${(cpuOn.p50 - cpuOff.p50).toFixed(1)} ms`,
     ];
   } finally {
+    await on.client.flush();
     await on.stop();
     await off.stop();
     await rm(dir, { recursive: true, force: true });

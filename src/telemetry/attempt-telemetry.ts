@@ -110,7 +110,7 @@ export class AttemptTelemetry {
   private taskSpans = 0;
   private phases = 0;
   private done = false;
-  private log: Logger;
+  private log: Logger | undefined;
 
   private constructor(private readonly deps: AttemptTelemetryDeps, private readonly job: AttemptJob) {
     this.startedAt = deps.telemetry.now();
@@ -123,7 +123,6 @@ export class AttemptTelemetry {
       [ATTR.messagingOperationName]: 'process',
       [ATTR.messagingMessageId]: job.jobId,
     };
-    this.log = this.bindLogger();
   }
 
   static begin(deps: AttemptTelemetryDeps, job: AttemptJob): AttemptTelemetry {
@@ -132,6 +131,7 @@ export class AttemptTelemetry {
 
   /** Dockhand's log lines about this attempt: every one carries task_id, trace_id and node_id. */
   get logger(): Logger {
+    this.log ??= this.bindLogger();
     return this.log;
   }
 
@@ -156,7 +156,7 @@ export class AttemptTelemetry {
       if (this.parent && this.parent.traceId !== task.trace_id) this.parent = undefined;
       this.traceId = task.trace_id;
       Object.assign(this.attemptAttributes, this.common(), { [ATTR.attempt]: attempt, [ATTR.messagingDestination]: this.destination });
-      this.log = this.bindLogger();
+      this.log = undefined; // bound again, with the trace id, when next needed
       this.recordQueueWait();
       const { telemetry, metrics } = this.deps;
       metrics.taskEntered('preparing', task.code_name);
@@ -258,7 +258,8 @@ export class AttemptTelemetry {
       });
       if (!parsed.ok) return parsed.reason;
       this.taskSpans++;
-      this.deps.telemetry.ingest([parsed.span], this.codeName ?? 'dockhand-task');
+      // Batched with the attempt's own spans; finished() sends them all before the task is announced.
+      this.deps.telemetry.ingest([parsed.span], this.codeName ?? 'dockhand-task', { sendNow: false });
       return undefined;
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
@@ -388,7 +389,7 @@ export class AttemptTelemetry {
       work();
     } catch (err) {
       try {
-        this.log.debug({ err }, 'attempt telemetry failed');
+        this.logger.debug({ err }, 'attempt telemetry failed');
       } catch {
         // nothing left to tell
       }

@@ -1,6 +1,6 @@
 /**
- * A SpanProcessor that writes spans to the embedded span store. Spans that end in the same tick go
- * out together (one script call per trace); the write is started, never awaited by the code that
+ * A SpanProcessor that writes spans to the embedded span store. Spans that end within 50 ms of each
+ * other go out together (one script call per trace); the write is started, never awaited by the code that
  * ended the span, and its failure is reported and dropped: a broken or slow store cannot fail or
  * delay a task. `flush()` starts the buffered write at once, so a caller about to announce
  * something (a task's "finished" notice) can be sure the spans were sent first on the same
@@ -13,8 +13,13 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import type { RedisSpanStore } from './span-store.ts';
 import { toSpanRecord, type SpanRecord } from './span-record.ts';
 
+/** Spans wait this long for company before they are written, unless this many are waiting. */
+const BATCH_WINDOW_MS = 50;
+const MAX_BATCH = 256;
+
 export class RedisSpanProcessor implements SpanProcessor {
   private buffer: SpanRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Promise<void>>();
   private closed = false;
 
@@ -33,11 +38,17 @@ export class RedisSpanProcessor implements SpanProcessor {
       this.report(err);
       return;
     }
-    if (this.buffer.length === 1) process.nextTick(() => this.flush());
+    if (this.buffer.length >= MAX_BATCH) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), BATCH_WINDOW_MS);
+      this.timer.unref();
+    }
   }
 
   /** Sends what is buffered now (synchronously starts the write). */
   flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];

@@ -116,8 +116,11 @@ export class Telemetry {
     );
   }
 
-  /** Records spans made elsewhere (a task's own spans, a client's call) as if they had ended here. */
-  ingest(records: readonly SpanRecord[], service: string): void {
+  /**
+   * Records spans made elsewhere (a task's own spans, a client's call) as if they had ended here.
+   * `sendNow` writes them to the store at once, for a sender that may read the trace right after.
+   */
+  ingest(records: readonly SpanRecord[], service: string, options: { sendNow?: boolean } = {}): void {
     if (!this.enabled) return;
     const resource = resourceFromAttributes({ [ATTR.serviceName]: service });
     for (const record of records) {
@@ -136,6 +139,7 @@ export class Telemetry {
         }
       }
     }
+    if (options.sendNow !== false) this.sendPending();
   }
 
   /**

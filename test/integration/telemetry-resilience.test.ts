@@ -55,7 +55,7 @@ describe('exporter failures', () => {
     expect(await fleet.client.tasks.log(done.id)).toContain('out 4');
     await fleet.ctx.telemetry.forceFlush();
     const metrics = await (await fetch(`${fleet.url}/metrics`)).text();
-    expect(metricValue(metrics, 'dockhand_span_export_failures_total', 'exporter="store"')).toBeGreaterThan(5);
+    expect(metricValue(metrics, 'dockhand_span_export_failures_total', 'exporter="store"')).toBeGreaterThan(0);
     expect(metricValue(metrics, 'dockhand_span_export_failures_total', 'exporter="otlp"')).toBeGreaterThan(0);
     // The trace endpoint still answers; the spans the store could not keep are missing.
     const trace = await fleet.client.tasks.trace(done.id);
