@@ -39,75 +39,35 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${LIMITS.payloadMaxBytes} bytes. Store large inputs elsewhere and pass a reference.`);
   }
   const now = new Date();
-  const cluster = request.cluster ?? 'default';
-  const priority = request.priority ?? code.default_priority;
-  const delay = request.delay ?? 0;
-  const send = startEnqueueSpan(ctx.telemetry, {
-    cluster,
-    codeName: code.name,
-    projectId,
-    priority,
-    delayMs: delay * 1000,
-    parent: options.trace,
-    traceId: options.traceId,
-    links: options.links,
-    retryOf: options.retryOf,
-  });
-  try {
-    const task = await createAndEnqueue(ctx, { projectId, request, options, code, payload, now, cluster, priority, delay, traceId: send.traceId, carrier: send.carrier });
-    send.succeeded(task.id, task.id);
-    if (ctx.telemetry.enabled) {
-      ctx.telemetry.store.setOwner(task.trace_id, { taskId: task.id, projectId }).catch(() => undefined);
-    }
-    ctx.metrics.taskEntered('queued', task.code_name);
-    return task;
-  } catch (err) {
-    send.failed(err);
-    throw err;
-  }
-}
-
-interface CreateInput {
-  projectId: string;
-  request: TaskRequest;
-  options: QueueOptions;
-  code: { id: string; name: string; rev: number; timeout: number };
-  payload: string;
-  now: Date;
-  cluster: string;
-  priority: Task['priority'];
-  delay: number;
-  traceId: string;
-  carrier: Record<string, string>;
-}
-
-async function createAndEnqueue(ctx: AppContext, input: CreateInput): Promise<Task> {
-  const { projectId, request, options, code, payload, now } = input;
+  // The enqueue span: its trace is the task's, and its context travels with the queued task.
+  const send = startEnqueueSpan(ctx.telemetry, { request, codeName: code.name, projectId, priority: request.priority ?? code.default_priority, options });
   const task = await ctx.tasks.create({
     id: newId(now.getTime()),
     project_id: projectId,
     code_name: code.name,
     code_id: code.id,
     code_rev: code.rev,
-    priority: input.priority,
+    priority: request.priority ?? code.default_priority,
     timeout: request.timeout ?? code.timeout,
-    delay: input.delay,
-    cluster: input.cluster,
+    delay: request.delay ?? 0,
+    cluster: request.cluster ?? 'default',
     ...(request.label !== undefined ? { label: request.label } : {}),
     payload,
     created_at: now.toISOString(),
     queued_at: now.toISOString(),
     ...(options.scheduleId ? { schedule_id: options.scheduleId } : {}),
     ...(options.retryOf ? { retry_of: options.retryOf } : {}),
-    trace_id: input.traceId,
-  });
+    trace_id: send.traceId,
+  }).catch(send.failed);
   await ctx.queue.enqueue({
     taskId: task.id,
     cluster: task.cluster,
     priority: task.priority,
     delayMs: task.delay * 1000,
-    trace: input.carrier,
-  });
+    trace: send.carrier,
+  }).catch(send.failed);
+  send.succeeded(task);
+  ctx.metrics.taskEntered('queued', task.code_name);
   return task;
 }
 

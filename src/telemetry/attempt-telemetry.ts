@@ -288,16 +288,24 @@ export class AttemptTelemetry {
     });
   }
 
-  /** The claim did not go through (cancelled meanwhile, a duplicate delivery): nothing ran. */
-  notRun(reason: string): void {
+  /**
+   * The attempt ended without a status of its own: the claim did not go through (cancelled meanwhile,
+   * a duplicate delivery) or the worker failed. Records what is known; a no-op after `finished()`.
+   */
+  abandoned(reason: string): void {
     this.guard(() => {
       if (this.done) return;
       this.done = true;
       if (!this.traceId) return;
-      this.endCurrent(this.deps.telemetry.now());
+      const now = this.deps.telemetry.now();
+      this.endCurrent(now);
+      this.endGroup(now);
+      // Claimed and then lost: that is a failure; a claim that did not go through is not.
+      if (this.attempt !== undefined) this.attemptStatus ??= { code: SpanStatusCode.ERROR, message: reason };
       this.attemptAttributes[ATTR.taskId] = this.job.taskId;
-      this.attemptAttributes['dockhand.task.not_run'] = reason;
-      this.recordAttempt(this.deps.telemetry.now());
+      this.attemptAttributes['dockhand.attempt.abandoned'] = reason;
+      this.recordAttempt(now);
+      this.deps.telemetry.sendPending();
     });
   }
 

@@ -4,9 +4,10 @@
  * task's `trace_id`. With a caller's context the task joins the caller's trace; without one it
  * starts its own.
  *
- *   const send = startEnqueueSpan(ctx.telemetry, { cluster: 'default', codeName: 'hello', parent });
- *   ... create the record with send.traceId, enqueue with send.carrier ...
- *   send.succeeded(taskId); // or send.failed(err)
+ *   const send = startEnqueueSpan(ctx.telemetry, { request, codeName: 'hello', projectId, priority: 0, options });
+ *   const task = await ctx.tasks.create({ ..., trace_id: send.traceId }).catch(send.failed);
+ *   await ctx.queue.enqueue({ ..., trace: send.carrier }).catch(send.failed);
+ *   send.succeeded(task);
  */
 import { SpanKind, SpanStatusCode, type Link, type Span } from '@opentelemetry/api';
 import { taskQueueName } from '../queue/priority.ts';
@@ -15,39 +16,42 @@ import type { Telemetry } from './telemetry.ts';
 import { carrierOf, spanContextOf, type TraceCarrier } from './trace-context.ts';
 
 export interface EnqueueSpanInput {
-  cluster: string;
+  /** Where the task goes: its cluster and delay. */
+  request: { cluster?: string | undefined; delay?: number | undefined };
   codeName: string;
   projectId: string;
   priority: number;
-  delayMs: number;
-  /** The caller's W3C context; the task's trace continues it. */
-  parent?: TraceCarrier | undefined;
-  /** Trace id to start with when there is no parent. */
-  traceId?: string | undefined;
-  /** Contexts to link to (a batch request, the task a retry repeats). */
-  links?: TraceCarrier[] | undefined;
-  retryOf?: string | undefined;
+  /** The caller's trace context, a trace id to start with, links, and the task a retry repeats. */
+  options: {
+    trace?: TraceCarrier | undefined;
+    traceId?: string | undefined;
+    links?: TraceCarrier[] | undefined;
+    retryOf?: string | undefined;
+  };
 }
 
 export interface EnqueueSpan {
   readonly traceId: string;
-  /** W3C context of the send span, for the job data. */
+  /** W3C context of the send span, for the queued task to carry. */
   readonly carrier: TraceCarrier;
-  succeeded(taskId: string, jobId: string): void;
-  failed(err: unknown): void;
+  /** Ends the span; records which task it queued and that the trace is that task's. */
+  succeeded(task: { id: string; project_id: string }): void;
+  /** Ends the span as failed and throws the error on, for `.catch(send.failed)`. */
+  failed(err: unknown): never;
 }
 
 export function startEnqueueSpan(telemetry: Telemetry, input: EnqueueSpanInput): EnqueueSpan {
-  const destination = taskQueueName(input.cluster);
+  const { options } = input;
+  const destination = taskQueueName(input.request.cluster ?? 'default');
   const links: Link[] = [];
-  for (const carrier of input.links ?? []) {
+  for (const carrier of options.links ?? []) {
     const context = spanContextOf(carrier);
     if (context) links.push({ context });
   }
   const span: Span = telemetry.startSpan(`send ${destination}`, {
     kind: SpanKind.PRODUCER,
-    parent: spanContextOf(input.parent),
-    traceId: input.traceId,
+    parent: spanContextOf(options.trace),
+    traceId: options.traceId,
     links,
     attributes: {
       [ATTR.messagingSystem]: MESSAGING_SYSTEM,
@@ -57,22 +61,25 @@ export function startEnqueueSpan(telemetry: Telemetry, input: EnqueueSpanInput):
       [ATTR.codeName]: input.codeName,
       [ATTR.projectId]: input.projectId,
       [ATTR.priority]: input.priority,
-      [ATTR.delayMs]: input.delayMs,
-      ...(input.retryOf ? { [ATTR.retryOf]: input.retryOf } : {}),
+      [ATTR.delayMs]: (input.request.delay ?? 0) * 1000,
+      ...(options.retryOf ? { [ATTR.retryOf]: options.retryOf } : {}),
     },
   });
   const context = span.spanContext();
   return {
     traceId: context.traceId,
     carrier: carrierOf(context),
-    succeeded(taskId, jobId) {
-      span.setAttributes({ [ATTR.taskId]: taskId, [ATTR.messagingMessageId]: jobId });
+    succeeded(task) {
+      span.setAttributes({ [ATTR.taskId]: task.id, [ATTR.messagingMessageId]: task.id });
       span.end(telemetry.now());
+      // Who may add spans to this trace later (a client reporting its call): the task's project.
+      if (telemetry.enabled) telemetry.store.setOwner(context.traceId, { taskId: task.id, projectId: task.project_id }).catch(() => undefined);
     },
-    failed(err) {
+    failed(err): never {
       span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
       span.setAttribute(ATTR.errorType, err instanceof Error ? err.name : 'Error');
       span.end(telemetry.now());
+      throw err;
     },
   };
 }

@@ -38,7 +38,7 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
   const claim = await ctx.tasks.transition(taskId, ['queued', 'preparing', 'running'], 'preparing', { node_id: deps.nodeId, msg: null, exit_code: null, error_class: null }, { countAttempt: true });
   if (!claim.applied) {
     const reason = `task is ${claim.current ?? 'missing'}`;
-    telemetry.notRun(reason);
+    telemetry.abandoned(reason);
     return { ran: false, reason };
   }
   const task = (await ctx.tasks.get(taskId))!;

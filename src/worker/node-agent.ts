@@ -73,6 +73,7 @@ export class NodeAgent {
       if (!result.ran) telemetry.logger.info({ reason: result.reason }, 'task not run');
       else telemetry.logger.info({ status: result.outcome.status, duration_ms: result.outcome.durationMs }, 'task finished');
     } finally {
+      telemetry.abandoned('the attempt failed inside the worker');
       this.running.delete(taskId);
     }
   }

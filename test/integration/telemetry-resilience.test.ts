@@ -67,8 +67,8 @@ describe('a redelivered attempt', () => {
   it('is a second process span under the same enqueue, linked to the first attempt', async () => {
     fleet = await startFleet({ worker: false });
     const { ctx } = fleet;
-    const send = startEnqueueSpan(ctx.telemetry, { cluster: 'default', codeName: 'c', projectId: fleet.projectId, priority: 0, delayMs: 0 });
-    send.succeeded('t'.repeat(24), 't'.repeat(24));
+    const send = startEnqueueSpan(ctx.telemetry, { request: {}, codeName: 'c', projectId: fleet.projectId, priority: 0, options: {} });
+    send.succeeded({ id: 't'.repeat(24), project_id: fleet.projectId });
     const task = { id: 't'.repeat(24), code_name: 'c', trace_id: send.traceId, cluster: 'default' };
     const deps = { telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: 'n1' };
     const job = { taskId: task.id, jobId: task.id, cluster: 'default', enqueuedAt: Date.now() - 20, trace: send.carrier };
@@ -96,6 +96,24 @@ describe('a redelivered attempt', () => {
     expect(attempts[0]!.attributes['dockhand.task.status']).toBe('queued');
     expect(attempts[1]!.links).toEqual([{ trace_id: send.traceId, span_id: attempts[0]!.span_id, attributes: { 'dockhand.task.attempt': 1 } }]);
     expect(spans.filter((s) => s.name === 'queue wait')).toHaveLength(2);
+  });
+});
+
+describe('an attempt that never got its task', () => {
+  it('is recorded as an abandoned process span, not an error, when the claim did not go through', async () => {
+    fleet = await startFleet({ worker: false });
+    const { ctx } = fleet;
+    const send = startEnqueueSpan(ctx.telemetry, { request: {}, codeName: 'c', projectId: fleet.projectId, priority: 0, options: {} });
+    send.succeeded({ id: 'u'.repeat(24), project_id: fleet.projectId });
+    const attempt = AttemptTelemetry.begin({ telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: 'n1' }, { taskId: 'u'.repeat(24), jobId: 'u'.repeat(24), cluster: 'default', trace: send.carrier });
+    attempt.phase('claim');
+    attempt.abandoned('task is cancelled');
+    attempt.finished('complete');
+    await ctx.telemetry.forceFlush();
+    const spans = await ctx.telemetry.store.spans(send.traceId);
+    const processes = spans.filter((s) => s.name === 'process tasks-default');
+    expect(processes).toHaveLength(1);
+    expect(processes[0]).toMatchObject({ status: { code: 'unset' }, attributes: { 'dockhand.attempt.abandoned': 'task is cancelled', 'dockhand.task.id': 'u'.repeat(24) } });
   });
 });
 
