@@ -10,6 +10,7 @@ import { authenticate } from './auth.ts';
 import { sendNativeError } from './errors.ts';
 import { registerHttpTracing } from './http-tracing.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
+import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerTraceRoutes } from './routes/traces.ts';
@@ -46,5 +47,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
   registerTraceRoutes(app, ctx);
+  registerScheduleRoutes(app, ctx);
   return app;
 }

@@ -11,6 +11,7 @@ import type { CodeUpload } from '../core/schemas/code-upload.ts';
 import { canonicalizeArchive, type DeclaredArchiveFormat } from '../store/archive/canonicalize.ts';
 import { exportArchive } from '../store/archive/export.ts';
 import type { AppContext } from './context.ts';
+import { stopSchedulesOfCode } from './schedules.ts';
 
 export interface UploadedArchive {
   stream: Readable;
@@ -91,4 +92,6 @@ export async function downloadCode(ctx: AppContext, projectId: string, nameOrId:
 export async function deleteCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<void> {
   const code = await getCode(ctx, projectId, nameOrId);
   await ctx.codes.delete(projectId, code.name);
+  // Its schedules could only fail from now on: stop them, saying why (the scheduler also checks).
+  await stopSchedulesOfCode(ctx, projectId, code.name);
 }

@@ -15,6 +15,11 @@ import type { AppContext } from './context.ts';
 
 export interface QueueOptions {
   scheduleId?: string;
+  /**
+   * Use this id instead of a new one. Queueing is then idempotent: if the task exists it is returned
+   * as it is, and enqueued again only while still `queued` (the queue de-duplicates by task id).
+   */
+  taskId?: string;
   retryOf?: string;
   /** W3C trace context of the caller (`traceparent`, `tracestate`): the task's trace continues it. */
   trace?: Record<string, string>;
@@ -41,8 +46,8 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
   const now = new Date();
   // The enqueue span: its trace is the task's, and its context travels with the queued task.
   const send = startEnqueueSpan(ctx.telemetry, { request, codeName: code.name, projectId, priority: request.priority ?? code.default_priority, options });
-  const task = await ctx.tasks.create({
-    id: newId(now.getTime()),
+  const { task, created } = await ctx.tasks.createIfAbsent({
+    id: options.taskId ?? newId(now.getTime()),
     project_id: projectId,
     code_name: code.name,
     code_id: code.id,
@@ -59,15 +64,21 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     ...(options.retryOf ? { retry_of: options.retryOf } : {}),
     trace_id: send.traceId,
   }).catch(send.failed);
+  // A task created earlier (a firing completed a second time) was enqueued then, unless its creator
+  // died in between; while it is still queued, adding its job again is a no-op or that missing step.
+  if (!created && task.status !== 'queued') return task;
   await ctx.queue.enqueue({
     taskId: task.id,
     cluster: task.cluster,
     priority: task.priority,
     delayMs: task.delay * 1000,
-    trace: send.carrier,
+    // A task queued before keeps its own trace; its attempt spans start from its trace id.
+    ...(created ? { trace: send.carrier } : {}),
   }).catch(send.failed);
-  send.succeeded(task);
-  ctx.metrics.taskEntered('queued', task.code_name);
+  if (created) {
+    send.succeeded(task);
+    ctx.metrics.taskEntered('queued', task.code_name);
+  }
   return task;
 }
 

@@ -63,6 +63,7 @@ export const ATTR = {
   priority: 'dockhand.task.priority',
   delayMs: 'dockhand.task.delay_ms',
   retryOf: 'dockhand.task.retry_of',
+  scheduleId: 'dockhand.schedule.id',
   image: 'dockhand.image',
   logBytes: 'dockhand.log.bytes',
   logTruncated: 'dockhand.log.truncated',

@@ -9,11 +9,11 @@
  *   await ctx.queue.enqueue({ ..., trace: send.carrier }).catch(send.failed);
  *   send.succeeded(task);
  */
-import { SpanKind, SpanStatusCode, type Link, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type Link, type SpanStatus } from '@opentelemetry/api';
 import { taskQueueName } from '../queue/priority.ts';
 import { ATTR, MESSAGING_SYSTEM } from './attributes.ts';
 import type { Telemetry } from './telemetry.ts';
-import { carrierOf, spanContextOf, type TraceCarrier } from './trace-context.ts';
+import { TRACE_ID_PATTERN, carrierOf, randomSpanId, randomTraceId, remoteSpanContext, spanContextOf, type TraceCarrier } from './trace-context.ts';
 
 export interface EnqueueSpanInput {
   /** Where the task goes: its cluster and delay. */
@@ -27,6 +27,7 @@ export interface EnqueueSpanInput {
     traceId?: string | undefined;
     links?: TraceCarrier[] | undefined;
     retryOf?: string | undefined;
+    scheduleId?: string | undefined;
   };
 }
 
@@ -34,51 +35,62 @@ export interface EnqueueSpan {
   readonly traceId: string;
   /** W3C context of the send span, for the queued task to carry. */
   readonly carrier: TraceCarrier;
-  /** Ends the span; records which task it queued and that the trace is that task's. */
+  /** Records the span with the task it queued, and that the trace is that task's. */
   succeeded(task: { id: string; project_id: string }): void;
-  /** Ends the span as failed and throws the error on, for `.catch(send.failed)`. */
+  /** Records the span as failed and throws the error on, for `.catch(send.failed)`. */
   failed(err: unknown): never;
 }
 
 export function startEnqueueSpan(telemetry: Telemetry, input: EnqueueSpanInput): EnqueueSpan {
   const { options } = input;
   const destination = taskQueueName(input.request.cluster ?? 'default');
+  const parent = spanContextOf(options.trace);
+  // Ids are chosen now and the span recorded when it ends, so a task that turns out to exist
+  // already (an idempotent queue call) leaves no stray span behind.
+  const traceId = parent?.traceId ?? (options.traceId && TRACE_ID_PATTERN.test(options.traceId) ? options.traceId : randomTraceId());
+  const spanId = randomSpanId();
+  const sampled = telemetry.enabled && (parent ? (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED : true);
+  const startTime = telemetry.now();
   const links: Link[] = [];
   for (const carrier of options.links ?? []) {
     const context = spanContextOf(carrier);
     if (context) links.push({ context });
   }
-  const span: Span = telemetry.startSpan(`send ${destination}`, {
-    kind: SpanKind.PRODUCER,
-    parent: spanContextOf(options.trace),
-    traceId: options.traceId,
-    links,
-    attributes: {
-      [ATTR.messagingSystem]: MESSAGING_SYSTEM,
-      [ATTR.messagingOperationType]: 'send',
-      [ATTR.messagingOperationName]: 'add',
-      [ATTR.messagingDestination]: destination,
-      [ATTR.codeName]: input.codeName,
-      [ATTR.projectId]: input.projectId,
-      [ATTR.priority]: input.priority,
-      [ATTR.delayMs]: (input.request.delay ?? 0) * 1000,
-      ...(options.retryOf ? { [ATTR.retryOf]: options.retryOf } : {}),
-    },
-  });
-  const context = span.spanContext();
+  const record = (attributes: Attributes, status?: SpanStatus): void => {
+    const span = telemetry.startSpan(`send ${destination}`, {
+      kind: SpanKind.PRODUCER,
+      parent,
+      traceId,
+      spanId,
+      startTime,
+      links,
+      attributes: {
+        [ATTR.messagingSystem]: MESSAGING_SYSTEM,
+        [ATTR.messagingOperationType]: 'send',
+        [ATTR.messagingOperationName]: 'add',
+        [ATTR.messagingDestination]: destination,
+        [ATTR.codeName]: input.codeName,
+        [ATTR.projectId]: input.projectId,
+        [ATTR.priority]: input.priority,
+        [ATTR.delayMs]: (input.request.delay ?? 0) * 1000,
+        ...(options.retryOf ? { [ATTR.retryOf]: options.retryOf } : {}),
+        ...(options.scheduleId ? { [ATTR.scheduleId]: options.scheduleId } : {}),
+        ...attributes,
+      },
+    });
+    if (status) span.setStatus(status);
+    span.end(telemetry.now());
+  };
   return {
-    traceId: context.traceId,
-    carrier: carrierOf(context),
+    traceId,
+    carrier: carrierOf(remoteSpanContext(traceId, spanId, sampled)),
     succeeded(task) {
-      span.setAttributes({ [ATTR.taskId]: task.id, [ATTR.messagingMessageId]: task.id });
-      span.end(telemetry.now());
+      record({ [ATTR.taskId]: task.id, [ATTR.messagingMessageId]: task.id });
       // Who may add spans to this trace later (a client reporting its call): the task's project.
-      if (telemetry.enabled) telemetry.store.setOwner(context.traceId, { taskId: task.id, projectId: task.project_id }).catch(() => undefined);
+      if (telemetry.enabled) telemetry.store.setOwner(traceId, { taskId: task.id, projectId: task.project_id }).catch(() => undefined);
     },
     failed(err): never {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-      span.setAttribute(ATTR.errorType, err instanceof Error ? err.name : 'Error');
-      span.end(telemetry.now());
+      record({ [ATTR.errorType]: err instanceof Error ? err.name : 'Error' }, { code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
       throw err;
     },
   };

@@ -59,12 +59,14 @@ export function registerRoleCommands(program: Command): void {
     .option('--concurrency <n>', 'task slots of the local worker (default: DOCKHAND_CONCURRENCY or 4)', positive('--concurrency'))
     .option('--cluster <a,b>', 'clusters the local worker serves', clusters)
     .option('--no-smoke', 'skip the example task at start')
+    .option('--schedules <file>', 'apply this cron definitions file (YAML, see examples/schedules.yaml) once the fleet is up')
     .addHelpText('after', '\nEnvironment: DOCKHAND_PORT (8080), DOCKHAND_DATA_DIR (.dockhand), REDIS_URL (default: our own Redis under the data dir), DOCKER_HOST.\n')
-    .action(async (options: { concurrency?: number; cluster?: string[]; smoke?: boolean }) => {
+    .action(async (options: { concurrency?: number; cluster?: string[]; smoke?: boolean; schedules?: string }) => {
       const { runUp } = await roles.up();
       const { stop } = await runUp({
         ...(options.concurrency ? { concurrency: options.concurrency } : {}),
         ...(options.cluster ? { clusters: options.cluster } : {}),
+        ...(options.schedules ? { schedulesFile: options.schedules } : {}),
         smoke: options.smoke !== false,
       });
       await untilSignalled(stop);
