@@ -117,6 +117,21 @@ describe('an attempt that never got its task', () => {
   });
 });
 
+describe('queueing the same task twice', () => {
+  it('records one enqueue span in the task\'s trace and no stray one', async () => {
+    fleet = await startFleet({ worker: false });
+    await fleet.client.codes.upload('test/fixtures/workers/chatty', { name: 'chatty', stack: 'shell' });
+    const taskId = 'a1'.repeat(12);
+    const first = await queueTask(fleet.ctx, fleet.projectId, { code_name: 'chatty' }, { taskId });
+    const again = await queueTask(fleet.ctx, fleet.projectId, { code_name: 'chatty' }, { taskId });
+    expect(again.trace_id).toBe(first.trace_id);
+    await fleet.ctx.telemetry.forceFlush();
+    const sends = (await fleet.ctx.telemetry.store.spans(first.trace_id)).filter((s) => s.name === 'send tasks-default');
+    expect(sends).toHaveLength(1);
+    expect(sends[0]!.attributes['dockhand.task.id']).toBe(taskId);
+  });
+});
+
 describe('Dockhand\'s own logs', () => {
   it('carry task_id and trace_id on every line about a task', async () => {
     const lines: Record<string, unknown>[] = [];
