@@ -18,8 +18,7 @@
 import { SpanKind, SpanStatusCode, type Attributes, type Link, type SpanContext, type SpanStatus } from '@opentelemetry/api';
 import type { TaskStatus } from '../core/task-status.ts';
 import { isFinished } from '../core/task-status.ts';
-import { taskQueueName } from '../queue/priority.ts';
-import { ATTR, MESSAGING_SYSTEM } from './attributes.ts';
+import { ATTR, MESSAGING_SYSTEM, taskQueueDestination } from './attributes.ts';
 import type { Logger } from './logger.ts';
 import type { ContainerOperation, DockhandMetrics } from './metrics.ts';
 import { parseIncomingSpan } from './span-input.ts';
@@ -58,10 +57,33 @@ export interface AttemptJob {
   jobId: string;
   /** The queue's cluster; taken from the task record when the caller does not know it. */
   cluster?: string | undefined;
-  /** When the job was added (epoch ms), for the time in queue. */
+  /** When the task entered the queue for this attempt (epoch ms); default: from the task record. */
   enqueuedAt?: number | undefined;
+  /** When the attempt began (epoch ms), if before this object was made (e.g. when a node first weighed the task). */
+  startedAt?: number | undefined;
   /** W3C context from the job data. */
   trace?: Record<string, string> | undefined;
+}
+
+/** What the attempt needs to know of its task once claimed. */
+export interface ClaimedTask {
+  id: string;
+  code_name: string;
+  trace_id: string;
+  cluster: string;
+  created_at?: string;
+  queued_at?: string;
+  attempt_history?: ReadonlyArray<{ attempt: number; end_time?: string }>;
+}
+
+/**
+ * When the task entered the queue for this attempt: after the previous attempt ended (a retry or a
+ * drained attempt goes back), or when it was queued. Epoch ms; undefined when the record cannot say.
+ */
+export function queueEnteredAt(task: ClaimedTask, attempt: number): number | undefined {
+  const previous = task.attempt_history?.filter((a) => a.attempt < attempt && a.end_time).at(-1);
+  const at = Date.parse(previous?.end_time ?? task.queued_at ?? task.created_at ?? '');
+  return Number.isFinite(at) ? at : undefined;
 }
 
 export interface AttemptTelemetryDeps {
@@ -109,11 +131,13 @@ export class AttemptTelemetry {
   private attemptStatus: SpanStatus | undefined;
   private taskSpans = 0;
   private phases = 0;
+  private lastBoundary = 0;
+  private enqueuedAt: number | undefined;
   private done = false;
   private log: Logger | undefined;
 
   private constructor(private readonly deps: AttemptTelemetryDeps, private readonly job: AttemptJob) {
-    this.startedAt = deps.telemetry.now();
+    this.startedAt = Math.min(job.startedAt ?? Infinity, deps.telemetry.now());
     this.parent = spanContextOf(job.trace);
     this.traceId = this.parent?.traceId;
     this.cluster = job.cluster;
@@ -147,8 +171,9 @@ export class AttemptTelemetry {
   }
 
   /** The claim went through: the task and attempt are known, so the trace can be written. */
-  claimed(task: { id: string; code_name: string; trace_id: string; cluster: string }, attempt: number): void {
+  claimed(task: ClaimedTask, attempt: number): void {
     this.guard(() => {
+      this.enqueuedAt = this.job.enqueuedAt ?? queueEnteredAt(task, attempt);
       this.codeName = task.code_name;
       this.cluster ??= task.cluster;
       this.attempt = attempt;
@@ -177,11 +202,15 @@ export class AttemptTelemetry {
     });
   }
 
-  /** Ends the current phase now and starts `name` at the same instant. */
-  phase(name: AttemptPhaseName, attributes: Attributes = {}): void {
+  /**
+   * Ends the current phase and starts `name` at the same instant: now, or `at` (epoch ms) for a step
+   * that began before this was called (a claim made before the attempt's code ran).
+   */
+  phase(name: AttemptPhaseName, attributes: Attributes = {}, at?: number): void {
     this.guard(() => {
       // The first phase starts with the attempt, so the phases cover it from its first instant.
-      const now = this.phases++ === 0 ? this.startedAt : this.deps.telemetry.now();
+      const now = this.phases++ === 0 ? this.startedAt : Math.max(this.lastBoundary, Math.min(at ?? Infinity, this.deps.telemetry.now()));
+      this.lastBoundary = now;
       this.endCurrent(now);
       const groupName = GROUPS[name];
       if (this.group && this.group.name !== groupName) this.endGroup(now);
@@ -281,10 +310,8 @@ export class AttemptTelemetry {
       this.recordAttempt(now);
       this.deps.telemetry.sendPending();
       const { metrics } = this.deps;
-      if (this.codeName && isFinished(status)) {
-        metrics.taskEntered(status, this.codeName);
-        if (end.durationMs !== undefined) metrics.taskDuration.observe({ code: this.codeName, status }, end.durationMs / 1000);
-      }
+      if (this.codeName && (isFinished(status) || status === 'queued')) metrics.taskEntered(status, this.codeName);
+      if (this.codeName && isFinished(status) && end.durationMs !== undefined) metrics.taskDuration.observe({ code: this.codeName, status }, end.durationMs / 1000);
     });
   }
 
@@ -310,7 +337,7 @@ export class AttemptTelemetry {
   }
 
   private get destination(): string {
-    return taskQueueName(this.cluster ?? 'default');
+    return taskQueueDestination(this.cluster ?? 'default');
   }
 
   private common(): Attributes {
@@ -327,7 +354,7 @@ export class AttemptTelemetry {
   }
 
   private recordQueueWait(): void {
-    const { enqueuedAt } = this.job;
+    const { enqueuedAt } = this;
     const { telemetry, metrics } = this.deps;
     if (enqueuedAt === undefined || !Number.isFinite(enqueuedAt)) return;
     const start = Math.min(enqueuedAt, this.startedAt);

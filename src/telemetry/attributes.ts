@@ -71,5 +71,10 @@ export const ATTR = {
   source: 'dockhand.span.source',
 } as const;
 
-/** `messaging.system.name` for our queues: BullMQ is not in the well-known list, so its own name. */
-export const MESSAGING_SYSTEM = 'bullmq';
+/** `messaging.system.name` for our queues: Dockhand's own dispatch queue in Redis, so its own name. */
+export const MESSAGING_SYSTEM = 'dockhand';
+
+/** `messaging.destination.name` of a cluster's task queue, and the name in `send`/`process` spans. */
+export function taskQueueDestination(cluster: string): string {
+  return `tasks-${cluster}`;
+}

@@ -10,8 +10,7 @@
  *   send.succeeded(task);
  */
 import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type Link, type SpanStatus } from '@opentelemetry/api';
-import { taskQueueName } from '../queue/priority.ts';
-import { ATTR, MESSAGING_SYSTEM } from './attributes.ts';
+import { ATTR, MESSAGING_SYSTEM, taskQueueDestination } from './attributes.ts';
 import type { Telemetry } from './telemetry.ts';
 import { TRACE_ID_PATTERN, carrierOf, randomSpanId, randomTraceId, remoteSpanContext, spanContextOf, type TraceCarrier } from './trace-context.ts';
 
@@ -43,7 +42,7 @@ export interface EnqueueSpan {
 
 export function startEnqueueSpan(telemetry: Telemetry, input: EnqueueSpanInput): EnqueueSpan {
   const { options } = input;
-  const destination = taskQueueName(input.request.cluster ?? 'default');
+  const destination = taskQueueDestination(input.request.cluster ?? 'default');
   const parent = spanContextOf(options.trace);
   // Ids are chosen now and the span recorded when it ends, so a task that turns out to exist
   // already (an idempotent queue call) leaves no stray span behind.

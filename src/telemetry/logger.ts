@@ -3,6 +3,9 @@
  * wherever a task is involved, so one grep follows a task across server and workers. In a terminal
  * (or with DOCKHAND_LOG_FORMAT=pretty) the same records are printed as aligned, readable lines.
  *
+ * Dockhand never logs a payload, a config, env vars or a token. As a second line of defence, fields
+ * of those names are censored wherever a log call would pass them (top level or one object deep).
+ *
  *   const logger = createLogger('info', { format: 'auto' });
  *   taskLogger(logger, task).warn({ err }, 'log write failed');   // carries task_id and trace_id
  */
@@ -11,6 +14,15 @@ import { pino, destination as pinoDestination, type Logger } from 'pino';
 import { formatLogLine } from './pretty-log.ts';
 
 export type { Logger };
+
+const SECRET_FIELDS = ['payload', 'config', 'env_vars', 'token', 'authorization', 'password', 'secret'];
+
+export const LOG_REDACT_PATHS = [
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
@@ -24,7 +36,12 @@ export function createLogger(level: string, options: LoggerOptions | NodeJS.Writ
   const opts: LoggerOptions = 'write' in options ? { destination: options } : options;
   const target = opts.destination ?? process.stderr;
   const pretty = opts.format === 'pretty' || (opts.format === 'auto' && (target as { isTTY?: boolean }).isTTY === true);
-  const base = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  const base = {
+    level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+  };
   if (pretty) return pino(base, prettyStream(target));
   const fd = (target as { fd?: unknown }).fd;
   // A file descriptor gets pino's fast asynchronous writer; any other stream is written to as is.

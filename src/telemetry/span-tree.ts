@@ -55,7 +55,8 @@ export function treeOrder(spans: readonly SpanRecord[]): OrderedSpan[] {
       children.set(span.parent_span_id, list);
     } else roots.push(span);
   }
-  const byStart = (a: SpanRecord, b: SpanRecord): number => a.start - b.start || b.end - a.end || a.name.localeCompare(b.name);
+  // Siblings that start together (a step that took no time, then the next) show in the order they ended.
+  const byStart = (a: SpanRecord, b: SpanRecord): number => a.start - b.start || a.end - b.end || a.name.localeCompare(b.name);
   const out: OrderedSpan[] = [];
   const visited = new Set<string>();
   const visit = (span: SpanRecord, depth: number): void => {

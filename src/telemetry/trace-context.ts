@@ -1,11 +1,11 @@
 /**
- * W3C trace context (`traceparent`, `tracestate`) carried as a plain string map: in the BullMQ job
- * data (the way the bullmq-otel package carries it in job metadata), in HTTP headers, and as the
+ * W3C trace context (`traceparent`, `tracestate`) carried as a plain string map: with a queued task
+ * (the way the bullmq-otel package carries it in job metadata), in HTTP headers, and as the
  * `TRACEPARENT` variable of a task. Uses OpenTelemetry's own W3C propagator, so parsing and
  * formatting follow the spec exactly.
  *
  *   const carrier = carrierOf(span.spanContext());   // { traceparent: '00-…-…-01' }
- *   const parent = spanContextOf(job.data.trace);    // SpanContext | undefined
+ *   const parent = spanContextOf(held.trace);        // SpanContext | undefined
  */
 import { randomBytes } from 'node:crypto';
 import { ROOT_CONTEXT, TraceFlags, defaultTextMapGetter, defaultTextMapSetter, isSpanContextValid, trace, type SpanContext } from '@opentelemetry/api';

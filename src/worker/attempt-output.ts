@@ -43,7 +43,6 @@ export class AttemptOutput {
   }
 
   system(line: string): void {
-    this.endOutput();
     this.sink.system(line);
   }
 
@@ -53,7 +52,7 @@ export class AttemptOutput {
     await this.sink.close();
   }
 
-  /** The task's output is over once Dockhand speaks for it; a held partial line is log. */
+  /** The task's output is over: a held partial line is log. */
   private endOutput(): void {
     if (this.ended) return;
     this.ended = true;

@@ -1,19 +1,25 @@
 /**
- * One task attempt on this node, from claim to finish (ARCHITECTURE §2): claim the record, ready the
- * image and code, run the container, then record how it ended. Each status change is one atomic store
- * transition; if the task was cancelled meanwhile, the later transitions simply do not apply.
+ * One task attempt on this node, from a claim to its settlement (ARCHITECTURE §2). The dispatcher has
+ * already claimed the task (queued -> preparing, lease taken); this readies the image and code, runs
+ * the container, then settles the attempt in one fenced step: finish it, or queue it again (a retry
+ * after back-off, or an attempt stopped by a drain or a lost lease). If the task was cancelled or
+ * taken back meanwhile, the settlement does not apply and only the lease is given back.
  */
-import type { CodeRevision, Task } from '../core/model.ts';
+import type { CodeRevision, Task, TaskAttempt } from '../core/model.ts';
 import { LIMITS } from '../core/limits.ts';
 import { isDhError } from '../core/errors.ts';
+import type { FinishedStatus } from '../core/task-status.ts';
 import type { AppContext } from '../service/context.ts';
 import type { TaskPatch } from '../store/ports.ts';
 import type { ContainerRuntime } from '../runtime/port.ts';
 import { buildContainerSpec } from '../runtime/container-spec.ts';
+import type { HeldAttempt, SettleResult, WorkSource } from '../queue/work-source.ts';
 import { AttemptTelemetry, type AttemptEnd } from '../telemetry/attempt-telemetry.ts';
 import { runAttempt, type AttemptOutcome } from './task-runner.ts';
 import { AttemptOutput } from './attempt-output.ts';
 import { observeRunnerPhase } from './observe-attempt.ts';
+import type { StopReason } from './local-attempts.ts';
+import { afterAttempt, attemptHeader, failuresIn } from './settle-policy.ts';
 
 export interface ImageResolver {
   /** The image reference and shell command a revision runs with on this node. */
@@ -24,40 +30,86 @@ export interface ExecuteDeps {
   ctx: AppContext;
   runtime: ContainerRuntime;
   images: ImageResolver;
+  source: WorkSource;
   nodeId: string;
   /** OCI runtime for task containers, when the operator chose one. */
   ociRuntime?: string;
+  random?: () => number;
+  /** The network tasks with `network` join (made by the worker at start, no traffic between containers). */
+  taskNetwork?: string;
 }
 
-export type ExecuteResult = { ran: false; reason: string } | { ran: true; task: Task; outcome: AttemptOutcome };
+export type ExecuteResult =
+  | { ran: false; reason: string }
+  | { ran: true; task: Task; outcome: AttemptOutcome; settled: 'finished' | 'requeued' | 'superseded' };
 
-/** `telemetry` traces the attempt's phases and carries its log context; the node agent makes it from the job. */
-export async function executeTask(deps: ExecuteDeps, taskId: string, signal: AbortSignal, telemetry = defaultTelemetry(deps, taskId)): Promise<ExecuteResult> {
+/** `telemetry` traces the attempt's phases and carries its log context; the node agent makes it at launch. */
+export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: AbortSignal, telemetry = defaultTelemetry(deps, held)): Promise<ExecuteResult> {
   const { ctx } = deps;
-  telemetry.phase('claim');
-  const claim = await ctx.tasks.transition(taskId, ['queued', 'preparing', 'running'], 'preparing', { node_id: deps.nodeId, msg: null, exit_code: null, error_class: null }, { countAttempt: true });
-  if (!claim.applied) {
-    const reason = `task is ${claim.current ?? 'missing'}`;
-    telemetry.abandoned(reason);
-    return { ran: false, reason };
+  const task = await ctx.tasks.get(held.taskId);
+  if (!task) {
+    telemetry.abandoned('task record missing');
+    await deps.source.finish(held, 'error', {}, { attempt: held.attempt, node_id: deps.nodeId, status: 'error', msg: 'task record missing' });
+    return { ran: false, reason: 'task record missing' };
   }
-  const task = (await ctx.tasks.get(taskId))!;
-  const attempt = claim.attempts;
-  telemetry.claimed(task, attempt);
+  telemetry.claimed(task, held.attempt);
   const log = new AttemptOutput(ctx, task, telemetry);
+  telemetry.phase('prepare code');
+  const code = await ctx.codes.revision(task.project_id, task.code_name, task.code_rev);
+  const retries = task.retries ?? code?.retries ?? 0;
+  if (held.attempt > 1 || retries > 0) log.system(attemptHeader(held.attempt, deps.nodeId, new Date()));
+
+  const settle = async (status: FinishedStatus, patch: TaskPatch, outcome?: AttemptOutcome): Promise<'finished' | 'requeued' | 'superseded'> => {
+    telemetry.phase('finish');
+    const stopReason = signal.aborted ? (signal.reason as StopReason) : undefined;
+    const next = afterAttempt({
+      status,
+      ...(stopReason ? { stopReason } : {}),
+      attempt: held.attempt,
+      nodeId: deps.nodeId,
+      failuresBefore: failuresIn(task.attempt_history),
+      retries,
+      retriesDelaySeconds: task.retries_delay ?? code?.retries_delay ?? 0,
+      random: deps.random ?? Math.random,
+      ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}),
+    });
+    const history: TaskAttempt = {
+      attempt: held.attempt,
+      node_id: deps.nodeId,
+      status: next.kind === 'requeue' ? next.ending : next.status,
+      ...(outcome?.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
+      ...(outcome ? { start_time: outcome.startedAt.toISOString(), end_time: outcome.endedAt.toISOString() } : { end_time: new Date().toISOString() }),
+      ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}),
+      ...(next.kind === 'requeue' && next.ending === 'error' ? { retry_delay_ms: next.delayMs } : {}),
+    };
+    if (next.kind === 'requeue') log.system(`[dockhand] ${next.msg}`);
+    await log.close();
+    const result: SettleResult = await withRetries(() =>
+      next.kind === 'requeue'
+        ? deps.source.requeue(held, { delayMs: next.delayMs, keepRank: next.keepRank, history, msg: next.msg })
+        : deps.source.finish(held, next.status, patch, history),
+    );
+    if (result.fenced) {
+      telemetry.abandoned('superseded: the task is no longer this node\'s');
+      telemetry.logger.warn({ attempt: held.attempt }, 'attempt superseded: the task is no longer this node\'s');
+      return 'superseded';
+    }
+    // Before the notice: whoever the notice wakes finds the attempt's spans already written.
+    const ended = next.kind === 'requeue' ? 'queued' : next.status;
+    telemetry.finished(result.applied ? ended : (result.previous ?? ended), attemptEnd(patch, outcome));
+    if (next.kind === 'requeue') return 'requeued';
+    if (result.applied) await ctx.events.publishFinished(task.id);
+    await ctx.logs.expire(task.id, ctx.settings.DOCKHAND_LOG_RETENTION_DAYS * 86_400);
+    return 'finished';
+  };
 
   const fail = async (msg: string, errorClass: string): Promise<ExecuteResult> => {
     telemetry.fail(msg, errorClass);
-    telemetry.phase('finish');
     log.system(`[dockhand] ${msg}`);
-    await log.close();
-    await finish(ctx, task, 'error', { msg, error_class: errorClass, end_time: new Date().toISOString() }, telemetry);
+    await settle('error', { msg, error_class: errorClass, end_time: new Date().toISOString() });
     return { ran: false, reason: msg };
   };
 
-  telemetry.phase('admission');
-  telemetry.phase('prepare code');
-  const code = await ctx.codes.revision(task.project_id, task.code_name, task.code_rev);
   if (!code) return fail(`Code package "${task.code_name}" revision ${task.code_rev} no longer exists.`, 'CodeMissing');
   telemetry.phase('prepare image');
   let resolved: { image: string; command: string };
@@ -68,8 +120,8 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
   }
 
   const spec = buildContainerSpec({
-    taskId,
-    attempt,
+    taskId: task.id,
+    attempt: held.attempt,
     projectId: task.project_id,
     codeName: task.code_name,
     nodeId: deps.nodeId,
@@ -79,10 +131,17 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
     memoryMb: code.memory,
     cpus: code.cpus,
     network: code.network,
+    ...(deps.taskNetwork ? { networkName: deps.taskNetwork } : {}),
     ...(task.schedule_id ? { scheduleId: task.schedule_id } : {}),
     ...(telemetry.traceparent ? { traceparent: telemetry.traceparent } : {}),
     ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}),
+    // /run/dockhand is sized from the operator's caps (or this task's own bytes, if queued under larger ones).
+    limits: {
+      payloadMaxBytes: Math.max(ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES, Buffer.byteLength(task.payload)),
+      configMaxBytes: Math.max(ctx.settings.DOCKHAND_CONFIG_MAX_BYTES, Buffer.byteLength(code.config ?? '')),
+    },
   });
+
   telemetry.container({ name: spec.name, image: spec.image, ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}) });
 
   let outcome: AttemptOutcome;
@@ -99,40 +158,52 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
       onLog: (chunk) => log.write(chunk),
       onPhase: (phase, _at, detail) => {
         observeRunnerPhase(telemetry, phase, detail);
-        if (phase === 'running') {
-          void ctx.tasks.transition(taskId, ['preparing'], 'running', { start_time: new Date().toISOString() }).catch(() => {});
-        }
+        if (phase === 'running') void deps.source.markRunning(held, new Date().toISOString()).catch(() => {});
       },
     });
   } catch (err) {
     return fail(isDhError(err) ? err.message : `The container could not be run: ${(err as Error).message}`, isDhError(err) ? err.code : 'RuntimeError');
   }
 
-  telemetry.phase('finish');
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);
   if (outcome.oomKilled) log.system(`[dockhand] ${outcome.msg ?? 'task ran out of memory'}`);
-  await log.close();
-  await finish(ctx, task, outcome.status, {
-    start_time: outcome.startedAt.toISOString(),
-    end_time: outcome.endedAt.toISOString(),
-    duration: outcome.durationMs,
-    ...(outcome.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
-    ...(outcome.msg ? { msg: outcome.msg } : {}),
-    ...(outcome.errorClass ? { error_class: outcome.errorClass } : {}),
-    ...(outcome.result !== undefined ? { result: outcome.result } : {}),
-  }, telemetry, { durationMs: outcome.durationMs, exitCode: outcome.exitCode, msg: outcome.msg, errorClass: outcome.errorClass });
-  return { ran: true, task, outcome };
+  const settled = await settle(
+    outcome.status,
+    {
+      start_time: outcome.startedAt.toISOString(),
+      end_time: outcome.endedAt.toISOString(),
+      duration: outcome.durationMs,
+      ...(outcome.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
+      ...(outcome.msg ? { msg: outcome.msg } : {}),
+      ...(outcome.errorClass ? { error_class: outcome.errorClass } : {}),
+      ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+    },
+    outcome,
+  );
+  return { ran: true, task, outcome, settled };
 }
 
-async function finish(ctx: AppContext, task: Task, status: Task['status'], patch: TaskPatch, telemetry: AttemptTelemetry, end: AttemptEnd = {}): Promise<void> {
-  const result = await ctx.tasks.transition(task.id, ['preparing', 'running'], status, patch);
-  // Before the notice: whoever the notice wakes finds the attempt's spans already written.
-  telemetry.finished(result.applied ? status : (result.current ?? status), end);
-  if (result.applied) await ctx.events.publishFinished(task.id);
-  await ctx.logs.expire(task.id, ctx.settings.DOCKHAND_LOG_RETENTION_DAYS * 86_400);
+/** Redis may blink; recording how an attempt ended is worth a few tries before giving up. */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (i - 1)));
+    }
+  }
 }
 
-function defaultTelemetry(deps: ExecuteDeps, taskId: string): AttemptTelemetry {
+/** How the attempt ended, for its trace and metrics. */
+function attemptEnd(patch: TaskPatch, outcome: AttemptOutcome | undefined): AttemptEnd {
+  if (outcome) return { durationMs: outcome.durationMs, exitCode: outcome.exitCode, msg: outcome.msg, errorClass: outcome.errorClass };
+  return { ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}), ...(typeof patch.error_class === 'string' ? { errorClass: patch.error_class } : {}) };
+}
+
+function defaultTelemetry(deps: ExecuteDeps, held: HeldAttempt): AttemptTelemetry {
   const { ctx } = deps;
-  return AttemptTelemetry.begin({ telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: deps.nodeId }, { taskId, jobId: taskId });
+  const telemetry = AttemptTelemetry.begin({ telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: deps.nodeId }, { taskId: held.taskId, jobId: held.taskId, cluster: held.cluster, trace: held.trace });
+  telemetry.phase('claim');
+  return telemetry;
 }

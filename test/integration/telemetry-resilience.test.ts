@@ -147,7 +147,7 @@ describe('Dockhand\'s own logs', () => {
     const done = await fleet.client.tasks.wait(queued.id, { timeoutMs: 120_000 });
     const about = lines.filter((l) => JSON.stringify(l).includes(done.id));
     expect(about.length).toBeGreaterThan(0);
-    expect(about.some((l) => l['msg'] === 'task finished')).toBe(true);
+    expect(about.some((l) => l['msg'] === 'attempt ended')).toBe(true);
     for (const line of about) expect(line).toMatchObject({ task_id: done.id, trace_id: done.trace_id });
   });
 });

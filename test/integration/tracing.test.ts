@@ -12,7 +12,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.t
 let fleet: TestFleet;
 let receiver: OtlpReceiver;
 
-const STEPS = ['claim', 'admission', 'prepare', 'container create', 'container start', 'run', 'collect logs', 'result', 'container remove', 'finish'];
+const STEPS = ['admission', 'claim', 'prepare', 'container create', 'container start', 'run', 'collect logs', 'result', 'container remove', 'finish'];
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
@@ -94,7 +94,7 @@ describe('a task\'s trace', () => {
     const server = byName(spans, 'POST /v1/tasks', 'server');
     expect(client.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 201, 'dockhand.task.id': task.id });
     expect(server.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/v1/tasks', 'http.response.status_code': 201, 'url.path': '/v1/tasks' });
-    expect(byName(spans, 'send tasks-default')).toMatchObject({ kind: 'producer', attributes: { 'messaging.system.name': 'bullmq', 'messaging.operation.type': 'send', 'messaging.destination.name': 'tasks-default', 'messaging.message.id': task.id } });
+    expect(byName(spans, 'send tasks-default')).toMatchObject({ kind: 'producer', attributes: { 'messaging.system.name': 'dockhand', 'messaging.operation.type': 'send', 'messaging.destination.name': 'tasks-default', 'messaging.message.id': task.id } });
     expect(byName(spans, 'process tasks-default')).toMatchObject({ kind: 'consumer', attributes: { 'messaging.operation.type': 'process', 'messaging.destination.name': 'tasks-default', 'dockhand.task.attempt': 1, 'dockhand.task.status': 'complete' } });
     for (const step of ['container create', 'container start', 'run', 'container remove']) {
       expect(byName(spans, step).attributes).toMatchObject({ 'container.name': `dh-${task.id}-1`, 'container.id': expect.stringMatching(/^[0-9a-f]{64}$/), 'container.image.name': expect.stringContaining('shell') });
@@ -111,7 +111,7 @@ describe('a task\'s trace', () => {
   it('accounts for the end-to-end time: the steps follow each other without gaps and add up', () => {
     const client = byName(spans, 'POST /v1/tasks', 'client');
     const attempt = byName(spans, 'process tasks-default');
-    const steps = spans.filter((s) => s.parent_span_id === attempt.span_id).sort((a, b) => a.start - b.start);
+    const steps = spans.filter((s) => s.parent_span_id === attempt.span_id).sort((a, b) => a.start - b.start || a.end - b.end);
     expect(steps.map((s) => s.name)).toEqual(STEPS);
     for (let i = 1; i < steps.length; i++) expect(steps[i]!.start).toBeCloseTo(steps[i - 1]!.end, 3);
     const sum = steps.reduce((total, s) => total + (s.end - s.start), 0);
