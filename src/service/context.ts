@@ -50,7 +50,7 @@ export interface AppContext {
 
 export async function createContext(settings: Settings, options: { logger?: Logger } = {}): Promise<AppContext> {
   const redisUrl = settings.REDIS_URL ?? 'redis://127.0.0.1:6390';
-  // BullMQ needs maxRetriesPerRequest null on connections it blocks on; ours share that setting.
+  // Blocking reads (log follow) must not be cut off by a retry limit: requests wait for a reconnect.
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   try {
     await redis.connect();

@@ -76,7 +76,6 @@ export class Keys {
   /** Requests of one token (by its hash) in one rate window. */
   rateWindow(subject: string, windowIndex: number): string { return `${this.prefix}rate:${subject}:${windowIndex}`; }
 
-  /** BullMQ's own prefix, so its keys live beside ours. */
-  bullPrefix(): string { return `${this.prefix}bull`; }
+  /** "There is work in this cluster": wakes idle nodes before their next poll. */
   workChannel(): string { return `${this.prefix}events:work`; }
 }
