@@ -39,6 +39,10 @@ export class Keys {
   log(taskId: string): string { return `${this.prefix}log:${taskId}`; }
   logBytes(taskId: string): string { return `${this.prefix}log:${taskId}:bytes`; }
 
+  /** The embedded span store: a list of finished spans per trace, and who owns the trace. */
+  traceSpans(traceId: string): string { return `${this.prefix}trace:${traceId}:spans`; }
+  traceMeta(traceId: string): string { return `${this.prefix}trace:${traceId}:meta`; }
+
   /**
    * A code package's fleet-wide concurrency leases (task id -> expiry ms) and its parked tasks (task id
    * -> queue rank). The Lua scripts derive both from the code key with these same suffixes.

@@ -23,6 +23,7 @@ const SCRIPTS = {
   nodeHeartbeat: { file: 'node-heartbeat.lua', keys: 3 },
   recoverNode: { file: 'recover-node.lua', keys: 1 },
   unparkCode: { file: 'unpark-code.lua', keys: 1 },
+  appendSpans: { file: 'append-spans.lua', keys: 1 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
