@@ -10,7 +10,7 @@ const SCRIPTS = {
   transitionTask: { file: 'transition-task.lua', keys: 8 },
   createTask: { file: 'create-task.lua', keys: 4 },
   createSchedule: { file: 'create-schedule.lua', keys: 4 },
-  changeSchedule: { file: 'change-schedule.lua', keys: 3 },
+  changeSchedule: { file: 'change-schedule.lua', keys: 4 },
   claimFirings: { file: 'claim-firings.lua', keys: 6 },
   completeFiring: { file: 'complete-firing.lua', keys: 4 },
   takeOverFiring: { file: 'take-over-firing.lua', keys: 2 },
