@@ -6,6 +6,7 @@
  * authentication (the project from its token; the admin token for admin routes), the per-token rate
  * limit, then the route. Every error leaves as `{"error": {code, message, details?}}`.
  */
+import { readFileSync } from 'node:fs';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../service/context.ts';
@@ -13,6 +14,8 @@ import { RedisRateCounter } from '../store/redis/redis-rate-counter.ts';
 import { authenticate, authenticateAdmin } from './auth.ts';
 import { bodyLimits } from './body-limits.ts';
 import { sendNativeError } from './errors.ts';
+import { registerHttpTracing } from './http-tracing.ts';
+import { collectRoutes, openApiDocument } from './openapi.ts';
 import { rateLimitHook } from './rate-limit.ts';
 import { redactingChildLogger } from './request-log.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
@@ -21,12 +24,15 @@ import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerNodeRoutes } from './routes/nodes.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
+import { registerTraceRoutes } from './routes/traces.ts';
 
 export interface AppOptions {
   /** Extra readiness check for /health (a worker in the same process checks Docker). */
   health?: () => Promise<void>;
   logger?: boolean;
 }
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const PUBLIC_ROUTES = new Set(['/health', '/v1/stacks', '/metrics', '/v1/openapi.json', '/2/stacks']);
 
@@ -50,6 +56,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'DH_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } }),
   );
+  // Before authentication, so a traced request's span covers all of it.
+  registerHttpTracing(app, ctx.telemetry);
   // Authentication goes by the matched route, not the raw URL, so no spelling of a path skips it.
   app.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url;
@@ -61,11 +69,14 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     'onRequest',
     rateLimitHook(new RedisRateCounter(ctx.redis, ctx.keys), { limit: ctx.settings.DOCKHAND_RATE_LIMIT, windowSeconds: ctx.settings.DOCKHAND_RATE_WINDOW_SECONDS }),
   );
+  const routes = collectRoutes(app);
   registerSystemRoutes(app, ctx, options.health ?? (async () => {}));
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  registerTraceRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
   registerNodeRoutes(app, ctx);
+  app.get('/v1/openapi.json', async () => openApiDocument(routes, PACKAGE_VERSION));
   return app;
 }
