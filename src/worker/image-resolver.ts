@@ -13,7 +13,7 @@ import type { CodeRevision } from '../core/model.ts';
 import type { ContainerRuntime } from '../runtime/port.ts';
 import type { StackCatalog } from '../stacks/catalog.ts';
 import { resolveStackImage } from '../stacks/images.ts';
-import { IMAGE_LABELS } from '../stacks/targets.ts';
+import { IMAGE_LABELS, stackImageRepo } from '../stacks/targets.ts';
 import { CustomImages } from './custom-image.ts';
 import type { ImageResolver, ResolvedImage } from './execute-task.ts';
 
@@ -22,8 +22,8 @@ const CACHE_MS = 10_000;
 
 export class DockerImageResolver implements ImageResolver {
   private readonly current = new Map<string, { ref: string; at: number }>();
-  /** Pinned image ids this node has (true) or lacks (false), by `<stack>@<id>`. */
-  private readonly pinned = new Map<string, { present: boolean; at: number }>();
+  /** Pinned images this node has (their ref) or lacks (undefined), by `<stack>@<id>`. */
+  private readonly pinned = new Map<string, { ref: string | undefined; at: number }>();
   private readonly custom: CustomImages;
 
   constructor(private readonly docker: Docker, private readonly catalog: StackCatalog, private readonly runtime: ContainerRuntime) {
@@ -41,8 +41,8 @@ export class DockerImageResolver implements ImageResolver {
     }
     const stack = code.stack ?? 'default';
     const command = code.command ?? this.catalog.runCommand(stack);
-    if (code.image_id && (await this.hasPinned(stack, code.image_id))) return { image: code.image_id, command };
-    return { image: await this.currentImage(stack), command };
+    const pinned = code.image_id ? await this.pinnedImage(stack, code.image_id) : undefined;
+    return { image: pinned ?? (await this.currentImage(stack)), command };
   }
 
   private async currentImage(stack: string): Promise<string> {
@@ -53,19 +53,25 @@ export class DockerImageResolver implements ImageResolver {
     return ref;
   }
 
-  /** Whether this node holds the image a revision recorded, as an image of that same stack. */
-  private async hasPinned(stack: string, imageId: string): Promise<boolean> {
+  /**
+   * The image a revision recorded, when this node holds it as an image of that same stack: by its
+   * content-hash tag while it has one (readable in container records and traces), else by its id.
+   */
+  private async pinnedImage(stack: string, imageId: string): Promise<string | undefined> {
     const key = `${stack}@${imageId}`;
     const cached = this.pinned.get(key);
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.present;
-    let present = false;
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.ref;
+    let ref: string | undefined;
     try {
       const image = await this.docker.getImage(imageId).inspect();
-      present = image.Config.Labels?.[IMAGE_LABELS.stack] === stack;
+      if (image.Config.Labels?.[IMAGE_LABELS.stack] === stack) {
+        const repo = `${stackImageRepo(stack)}:`;
+        ref = (image.RepoTags ?? []).find((tag) => tag.startsWith(repo) && !tag.endsWith(':latest')) ?? image.Id;
+      }
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
     }
-    this.pinned.set(key, { present, at: Date.now() });
-    return present;
+    this.pinned.set(key, { ref, at: Date.now() });
+    return ref;
   }
 }

@@ -77,7 +77,10 @@ describe('stack image ids', () => {
     const v2 = await buildVersion('1', 'second\n');
     expect(v2.id).not.toBe(v1.id);
     const resolver = new DockerImageResolver(docker, await fixture.catalog(), new DockerRuntime(docker));
-    expect((await resolver.resolve(pinned)).image).toBe(v1.id);
+    const resolved = (await resolver.resolve(pinned)).image;
+    // By its content-hash tag, which it keeps while only :latest moves on.
+    expect(resolved).toMatch(new RegExp(`^dockhand/stack-${v1.name}:[0-9a-f]{12}$`));
+    expect((await docker.getImage(resolved).inspect()).Id).toBe(v1.id);
     const fresh = await codes.addRevision(revisionOn(v1.name));
     expect((await resolver.resolve(fresh)).image).toBe((await resolveStackImage(docker, await fixture.catalog(), v1.name)).ref);
     // A node without the recorded image (another host, or after a prune) runs the current one.
