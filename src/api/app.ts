@@ -8,6 +8,7 @@ import { LIMITS } from '../core/limits.ts';
 import type { AppContext } from '../service/context.ts';
 import { authenticate } from './auth.ts';
 import { sendNativeError } from './errors.ts';
+import { registerIronWorkerApi } from './ironworker/index.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
@@ -18,7 +19,7 @@ export interface AppOptions {
   logger?: boolean;
 }
 
-const PUBLIC_ROUTES = new Set(['/health', '/v1/stacks', '/metrics', '/v1/openapi.json']);
+const PUBLIC_ROUTES = new Set(['/health', '/v1/stacks', '/metrics', '/v1/openapi.json', '/2/stacks']);
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -36,10 +37,11 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '';
     if (PUBLIC_ROUTES.has(path)) return;
-    if (path.startsWith('/v1/')) await authenticate(request, ctx.projects);
+    if (path.startsWith('/v1/') || path.startsWith('/2/')) await authenticate(request, ctx.projects);
   });
   registerSystemRoutes(app, ctx, options.health ?? (async () => {}));
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  await registerIronWorkerApi(app, ctx);
   return app;
 }

@@ -8,6 +8,7 @@ import { DhError } from '../core/errors.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { CodeRevision } from '../core/model.ts';
 import type { CodeUpload } from '../core/schemas/code-upload.ts';
+import type { TaskStatus } from '../core/task-status.ts';
 import { canonicalizeArchive, type DeclaredArchiveFormat } from '../store/archive/canonicalize.ts';
 import { exportArchive } from '../store/archive/export.ts';
 import type { AppContext } from './context.ts';
@@ -34,8 +35,14 @@ export async function storeArchive(ctx: AppContext, archive: UploadedArchive): P
   return { sha256: canonical.sha256, size: canonical.size, fileCount: canonical.fileCount };
 }
 
+/** How an IronWorker zip-era package starts (its command is already derived from these). */
+export interface CodeOrigin {
+  runtime: string;
+  file_name: string;
+}
+
 /** Records a new revision of a code package; the archive, if any, is already stored. */
-export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeUpload, stored?: StoredArchive): Promise<CodeRevision> {
+export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeUpload, stored?: StoredArchive, origin?: CodeOrigin): Promise<CodeRevision> {
   const stack = meta.image ? undefined : (meta.stack ?? 'default');
   if (stack) ctx.catalog.get(stack);
   if (!stored && !meta.image) {
@@ -51,6 +58,7 @@ export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeU
     ...(stack ? { stack } : {}),
     ...(meta.image ? { image: meta.image } : {}),
     ...(meta.command ? { command: meta.command } : {}),
+    ...(origin ? { runtime: origin.runtime, file_name: origin.file_name } : {}),
     env_vars: meta.env_vars,
     ...(config !== undefined ? { config } : {}),
     max_concurrency: meta.max_concurrency,
@@ -86,6 +94,19 @@ export async function downloadCode(ctx: AppContext, projectId: string, nameOrId:
   const revision = await codeRevision(ctx, projectId, nameOrId, rev);
   if (!revision.archive_sha256) throw new DhError('DH_ERR_NOT_FOUND', `Code package "${revision.name}" runs an image and has no archive to download.`);
   return { revision, stream: exportArchive(await ctx.codeStore.get(revision.archive_sha256)) };
+}
+
+/** Tasks of a code package per status, created within the window (ms) when one is given. */
+export async function codeTaskCounts(ctx: AppContext, projectId: string, nameOrId: string, window: { from?: number; to?: number } = {}): Promise<Record<TaskStatus, number>> {
+  const code = await getCode(ctx, projectId, nameOrId);
+  return ctx.tasks.countByStatus(projectId, { codeName: code.name, ...window });
+}
+
+/** Pauses or resumes the task queue of a code package: queued tasks wait, nothing is dropped. */
+export async function setCodePaused(ctx: AppContext, projectId: string, nameOrId: string, paused: boolean): Promise<CodeRevision> {
+  const code = await getCode(ctx, projectId, nameOrId);
+  await ctx.codes.setPaused(projectId, code.name, paused);
+  return code;
 }
 
 export async function deleteCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<void> {

@@ -107,6 +107,43 @@ export async function retryTask(ctx: AppContext, projectId: string, taskId: stri
   );
 }
 
+/** Records how far a task has come (percent 0-100 and/or a message) while it has not finished. */
+export async function setTaskProgress(ctx: AppContext, projectId: string, taskId: string, progress: { percent?: number; msg?: string }): Promise<Task> {
+  const task = await getTask(ctx, projectId, taskId);
+  const patch = {
+    ...(progress.percent !== undefined ? { percent: progress.percent } : {}),
+    ...(progress.msg !== undefined ? { msg: progress.msg } : {}),
+  };
+  if (Object.keys(patch).length > 0 && !(await ctx.tasks.update(task.id, patch))) {
+    const current = (await ctx.tasks.get(task.id))?.status ?? task.status;
+    throw new DhError('DH_ERR_TASK_FINISHED', `Task ${task.id} has already finished (${current}); progress can only be set while it is queued or running.`);
+  }
+  return (await ctx.tasks.get(task.id)) ?? task;
+}
+
+/** Cancels every task of a code package that has not finished; returns how many were cancelled. */
+export async function cancelCodeTasks(ctx: AppContext, projectId: string, codeName: string): Promise<number> {
+  let cancelled = 0;
+  // Each round lists what is still unfinished; a task that finished meanwhile simply drops out.
+  for (let round = 0; round < 100; round++) {
+    const open = await ctx.tasks.list(projectId, { codeName, status: [...CANCELLABLE], limit: 500 });
+    if (open.length === 0) break;
+    let progressed = false;
+    for (const task of open) {
+      try {
+        await cancelTask(ctx, projectId, task.id);
+        cancelled += 1;
+        progressed = true;
+      } catch (err) {
+        if (!(err instanceof DhError && err.code === 'DH_ERR_TASK_FINISHED')) throw err;
+        progressed = true;
+      }
+    }
+    if (!progressed) break;
+  }
+  return cancelled;
+}
+
 /** Resolves when the task has finished, or with its current state after `timeoutMs`. */
 export async function waitForTask(ctx: AppContext, projectId: string, taskId: string, timeoutMs: number): Promise<Task> {
   const first = await getTask(ctx, projectId, taskId);
