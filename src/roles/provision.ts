@@ -9,7 +9,7 @@ import { ensurePackages } from '../host/packages.ts';
 import { ensureRedis } from '../host/redis-server.ts';
 import type { ProgressLog } from '../host/progress.ts';
 import { loadStackCatalog } from '../stacks/catalog.ts';
-import { buildStacks } from '../stacks/build.ts';
+import { ensureStacksBuilt } from '../stacks/build.ts';
 
 /** The stacks `up` builds on a fresh machine; the rest build on demand with `dockhand stacks build`. */
 export const FIRST_STACKS = ['shell', 'node-20', 'python-3.13'];
@@ -32,7 +32,7 @@ export async function provisionHost(options: { dataDir: string; log: ProgressLog
   if (stacks.length > 0) {
     log(`==> building stack images: ${stacks.join(', ')} (cached after the first run)`);
     const catalog = await loadStackCatalog();
-    await buildStacks(docker, catalog, stacks, { log, dataDir });
+    await ensureStacksBuilt(docker, catalog, stacks, { log });
   }
   return { docker, dockerHost, redisUrl };
 }

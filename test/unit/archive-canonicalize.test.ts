@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -68,6 +68,11 @@ describe('canonicalizeArchive with good archives', () => {
     expect((await scratch.canonicalize(zipOf([{ name: 'a.txt', content: 'a' }]), 'zip')).format).toBe('zip');
   });
 
+  test('goes by the bytes when the declared format is wrong (an uncompressed tar named .tar.gz)', async () => {
+    expect((await scratch.canonicalize(await tarOf(APP), 'tar.gz')).format).toBe('tar');
+    expect((await scratch.canonicalize(gzipSync(await tarOf(APP)), 'zip')).format).toBe('tar.gz');
+  });
+
   test('normalises "./" prefixes, "." segments and doubled slashes', async () => {
     const result = await scratch.canonicalize(await tarOf([{ name: './a/./b//c.txt', content: 'x' }]));
     expect((await scratch.entries(result)).map((e) => e.name)).toEqual(['task/a/b/c.txt']);
@@ -115,12 +120,15 @@ describe('canonicalizeArchive with good archives', () => {
     expect((await scratch.entries(result)).map((e) => e.name)).toEqual([`task/lib/${long}.js`, 'task/lib']);
   });
 
-  test('extracts with GNU tar the way the task container does', async () => {
+  test('extracts with GNU tar the way the task container does, followed by a second gzip member', async () => {
     const result = await scratch.canonicalize(gzipSync(await tarOf(APP)));
     const root = path.join(scratch.dir, 'root');
-    await mkdir(root);
-    execFileSync('tar', ['-x', '-z', '-i', '-C', root, '--no-same-owner', '--no-overwrite-dir', '-f', result.path]);
+    await mkdir(path.join(root, 'task'), { recursive: true }); // the container's tmpfs mount point
+    const stream = path.join(scratch.dir, 'stdin.tar.gz');
+    await writeFile(stream, Buffer.concat([await readFile(result.path), gzipSync(await tarOf([{ name: 'run/dockhand/payload.json', content: '{}' }]))]));
+    execFileSync('tar', ['-x', '-z', '-i', '-C', root, '--no-same-owner', '--no-overwrite-dir', '-f', stream]);
     expect(await readFile(path.join(root, 'task/src/app.js'), 'utf8')).toBe('console.log("hello")\n');
+    expect(await readFile(path.join(root, 'run/dockhand/payload.json'), 'utf8')).toBe('{}');
     expect((await stat(path.join(root, 'task/run.sh'))).mode & 0o7777).toBe(0o755);
   });
 
@@ -131,5 +139,15 @@ describe('canonicalizeArchive with good archives', () => {
     expect(upload.destroyed).toBe(false);
     expect(upload.isPaused()).toBe(true);
     upload.destroy();
+  });
+
+  test('passes an upload that breaks off (client gone) through as that error, not as a corrupt archive, and cleans up', async () => {
+    const whole = gzipSync(await tarOf([{ name: 'a.bin', content: Buffer.alloc(200_000, 7) }, ...APP.slice(1)]));
+    const upload = new PassThrough();
+    upload.write(whole.subarray(0, 1000));
+    setTimeout(() => upload.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })), 20);
+    const outcome = await scratch.canonicalize(upload).catch((err: unknown) => err);
+    expect(outcome).toMatchObject({ message: 'aborted', code: 'ECONNRESET' });
+    expect(await scratch.leftovers()).toEqual([]);
   });
 });

@@ -44,6 +44,9 @@ export class CanonicalWriter {
   private readonly hash = createHash('sha256');
   private size = 0;
   private readonly written: Promise<void>;
+  /** Set once the caller stops the writer; errors after that are the caller's, not the writer's. */
+  private stoppedByCaller = false;
+  private readonly ownFailures = new WeakSet<object>();
 
   private constructor(readonly path: string) {
     const hashing = new Transform({
@@ -53,12 +56,14 @@ export class CanonicalWriter {
         callback(null, chunk);
       },
     });
-    this.written = pipeline(
-      this.pack,
-      createGzip({ level: zlibConstants.Z_DEFAULT_COMPRESSION }),
-      hashing,
-      createWriteStream(this.path, { flags: 'wx', mode: 0o600 }),
-    );
+    const gzip = createGzip({ level: zlibConstants.Z_DEFAULT_COMPRESSION });
+    const file = createWriteStream(this.path, { flags: 'wx', mode: 0o600 });
+    for (const stream of [gzip, hashing, file]) {
+      stream.on('error', (err: unknown) => {
+        if (!this.stoppedByCaller && typeof err === 'object' && err !== null) this.ownFailures.add(err);
+      });
+    }
+    this.written = pipeline(this.pack, gzip, hashing, file);
     // Awaited in finish()/abort(); until then a failure must not surface as an unhandled rejection.
     this.written.catch(() => undefined);
   }
@@ -84,6 +89,8 @@ export class CanonicalWriter {
       sink = this.pack.entry(this.header(entry), (err) => (err ? reject(err) : resolve()));
     });
     done.catch(() => undefined);
+    // The entry callback reports the sink's failure; without a listener its 'error' event would throw.
+    sink.on('error', () => undefined);
     let soFar = 0;
     try {
       for await (const item of body) {
@@ -94,10 +101,19 @@ export class CanonicalWriter {
       }
       sink.end(undefined);
     } catch (err) {
+      if (!this.isOwnFailure(err)) this.stoppedByCaller = true;
       sink.destroy(err as Error);
       throw err;
     }
     await done;
+  }
+
+  /**
+   * Whether `err` is a failure of the writer itself (disk full, file not creatable), as opposed to one
+   * the caller brought in (a cap passed, a corrupt upload) that then tore the writer down too.
+   */
+  isOwnFailure(err: unknown): boolean {
+    return typeof err === 'object' && err !== null && this.ownFailures.has(err);
   }
 
   /** Ends the archive and returns where it is and what it hashes to. */
@@ -109,6 +125,7 @@ export class CanonicalWriter {
 
   /** Stops writing and removes the temp file. Never throws. */
   async abort(reason?: unknown): Promise<void> {
+    this.stoppedByCaller = true;
     this.pack.destroy(reason instanceof Error ? reason : new Error('canonical archive aborted'));
     await this.written.catch(() => undefined);
     await rm(this.path, { force: true }).catch(() => undefined);

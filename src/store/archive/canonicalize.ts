@@ -51,9 +51,14 @@ export interface CanonicalArchive {
   totalBytes: number;
 }
 
+/**
+ * `format` is what the caller believes the upload is (from a file name, say); the first bytes decide,
+ * and `format` only shapes the message when they match no archive format.
+ */
 export async function canonicalizeArchive(input: Readable, format: DeclaredArchiveFormat, options: CanonicalizeOptions): Promise<CanonicalArchive> {
   const limits = resolveArchiveLimits(options.limits);
   await mkdir(options.tmpDir, { recursive: true });
+  const writer = await CanonicalWriter.create(options.tmpDir);
 
   // Everything below reads from `feed`, which can be torn down without destroying the caller's stream.
   const feed = new PassThrough();
@@ -63,7 +68,6 @@ export async function canonicalizeArchive(input: Readable, format: DeclaredArchi
   input.on('error', forwardError);
   input.pipe(feed);
 
-  const writer = await CanonicalWriter.create(options.tmpDir);
   const ledger = new ArchiveLedger(limits);
   const origins = new ErrorOrigins();
   try {
@@ -96,17 +100,13 @@ function resolveFormat(head: Buffer, declared: DeclaredArchiveFormat): ArchiveFo
   if (detected === null) {
     throw new DhError(
       'DH_ERR_BAD_ARCHIVE',
-      `The upload is not a ${declared === 'auto' ? 'tar, tar.gz or zip archive' : `${declared} archive`} (its first bytes match none of them); send a .tar.gz, .tar or .zip archive of your code.`,
+      `The upload is not a ${declared === 'auto' ? 'tar, tar.gz or zip archive' : `${declared} archive`} (its first bytes match no archive format Dockhand reads); send a .tar.gz, .tar or .zip archive of your code.`,
       { rule: 'format' },
     );
   }
   if (typeof detected === 'object') {
     throw new DhError('DH_ERR_BAD_ARCHIVE', `The upload is ${detected.unsupported}-compressed; send a .tar.gz, .tar or .zip archive instead.`, { rule: 'format' });
   }
-  if (declared !== 'auto' && declared !== detected) {
-    throw new DhError('DH_ERR_BAD_ARCHIVE', `The upload was declared as ${declared} but is a ${detected} archive; declare it as ${detected} (or 'auto'), or send the file you meant.`, {
-      rule: 'format',
-    });
-  }
+  // The bytes decide: an uncompressed tar named .tar.gz (`tar cf x.tar.gz`) is common and harmless.
   return detected;
 }

@@ -1,22 +1,36 @@
 /**
  * Turns a canonical archive (as the code store keeps it) back into what the user uploaded: the same
- * files in a .tar.gz, without Dockhand's internal `task/` prefix. Used by `code download`.
+ * files, without Dockhand's internal `task/` prefix, as a .tar.gz (`code download`) or a zip (what
+ * IronWorker clients expect from `GET /2/projects/{id}/codes/{id}/download`).
  *
- *   const download = exportArchive(await codeStore.get(sha256)); // a Readable .tar.gz
- *   download.pipe(reply.raw);
+ *   const download = exportArchive(await codeStore.get(sha256));          // a Readable .tar.gz
+ *   const zip = exportArchive(await codeStore.get(sha256), 'zip');        // a Readable .zip
  *
  * Errors (a missing or corrupt stored file) arrive as an 'error' on the returned stream.
  */
-import { Readable, pipeline } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { CANONICAL_PREFIX } from './canonical-writer.ts';
+import { CANONICAL_MTIME, CANONICAL_PREFIX } from './canonical-writer.ts';
+import { ZipWriter } from './zip-writer.ts';
 
-export function exportArchive(canonicalTarGz: Readable): Readable {
+export type ExportFormat = 'tar.gz' | 'zip';
+
+export function exportArchive(canonicalTarGz: Readable, format: ExportFormat = 'tar.gz'): Readable {
+  return format === 'zip' ? exportZip(canonicalTarGz) : exportTarGz(canonicalTarGz);
+}
+
+/** The entry's name without the `task/` prefix; '' for the prefix directory itself or a stray entry. */
+function exportedName(header: tar.Header): string {
+  return header.name.startsWith(CANONICAL_PREFIX) ? header.name.slice(CANONICAL_PREFIX.length) : '';
+}
+
+function exportTarGz(canonicalTarGz: Readable): Readable {
   const extract = tar.extract();
   const pack = tar.pack();
   extract.on('entry', (header, body, next) => {
-    const name = header.name.startsWith(CANONICAL_PREFIX) ? header.name.slice(CANONICAL_PREFIX.length) : '';
+    body.on('error', () => undefined); // reported through the pipeline; see read-tar.ts
+    const name = exportedName(header);
     if (name === '') {
       body.resume();
       next();
@@ -40,9 +54,30 @@ export function exportArchive(canonicalTarGz: Readable): Readable {
     body.pipe(pack.entry(exported, next));
   });
   extract.on('finish', () => pack.finalize());
-  const gzip = createGzip();
   pipeline(canonicalTarGz, createGunzip(), extract, (err) => {
     if (err) pack.destroy(err);
   });
-  return pipeline(pack, gzip, () => undefined);
+  return pipeline(pack, createGzip(), () => undefined);
+}
+
+function exportZip(canonicalTarGz: Readable): Readable {
+  const zip = new ZipWriter(CANONICAL_MTIME);
+  const extract = tar.extract();
+  extract.on('entry', (header, body, next) => {
+    body.on('error', () => undefined);
+    const name = exportedName(header);
+    const written =
+      name === '' || header.type === 'directory'
+        ? (name === '' ? Promise.resolve() : zip.addDirectory(name, header.mode)).then(() => void body.resume())
+        : zip.addFile(name, header.mode, body);
+    written.then(
+      () => next(),
+      (err: unknown) => next(err as Error),
+    );
+  });
+  pipeline(canonicalTarGz, createGunzip(), extract, (err) => {
+    if (err) zip.output.destroy(err);
+    else zip.finish().catch((finishErr: unknown) => zip.output.destroy(finishErr as Error));
+  });
+  return zip.output;
 }

@@ -29,11 +29,14 @@ export async function readTarInto(source: Readable, options: TarReadOptions): Pr
   const { ledger, writer, origins } = options;
   const extract = tar.extract();
   extract.on('entry', (header, body, next) => {
+    // When the archive fails, tar-stream destroys the current body with the same error, which this
+    // handler already reports through next(); without a listener that 'error' event would throw.
+    body.on('error', () => undefined);
     copyEntry(header, body).then(
       () => next(),
       (err: unknown) => {
-        // A failure of the ledger or of the writer, not of the tar decoder.
-        origins.tag(err, 'output');
+        // A disk failure must not pass for a corrupt upload when it comes back through the extractor.
+        if (writer.isOwnFailure(err)) origins.tag(err, 'output');
         next(err as Error);
       },
     );

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { planPackages } from './packages.ts';
+
+const debianRoot = { isRoot: true, isDebian: true, env: {} };
+
+describe('planPackages', () => {
+  it('does nothing when every program is present', () => {
+    expect(planPackages({ ...debianRoot, missing: [] })).toEqual({ action: 'none' });
+  });
+
+  it('installs the Debian packages of the missing programs when root on Debian', () => {
+    expect(planPackages({ ...debianRoot, missing: ['dockerd', 'debootstrap'] })).toEqual({ action: 'install', packages: ['docker.io', 'debootstrap'] });
+  });
+
+  it('needs no local engine or Redis when DOCKER_HOST and REDIS_URL point elsewhere', () => {
+    const plan = planPackages({ ...debianRoot, missing: ['dockerd', 'redis-server'], env: { DOCKER_HOST: 'tcp://10.0.0.2:2375', REDIS_URL: 'redis://10.0.0.3' } });
+    expect(plan).toEqual({ action: 'none' });
+  });
+
+  it('tells a non-root user the exact apt-get command instead of installing', () => {
+    const plan = planPackages({ isRoot: false, isDebian: true, env: {}, missing: ['redis-server', 'debootstrap'] });
+    expect(plan.action).toBe('refuse');
+    expect(plan.action === 'refuse' && plan.message).toContain('sudo apt-get install -y redis-server debootstrap');
+  });
+
+  it('names what to install on a system without apt', () => {
+    const plan = planPackages({ isRoot: true, isDebian: false, env: {}, missing: ['dockerd'] });
+    expect(plan.action === 'refuse' && plan.message).toMatch(/docker\.io.*package manager/);
+  });
+});
