@@ -1,0 +1,120 @@
+/**
+ * The official IronWorker Node client (`iron_worker@0.1.8` from npm, unmodified) against a running
+ * Dockhand, configured only through IRON_* variables: upload a Node worker the zip-era way, queue,
+ * wait, read logs, cancel, retry, list with filters, set progress, and schedule.
+ */
+import { cp } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/cli.ts';
+import { startFleet, type TestFleet } from '../helpers/fleet.ts';
+import { IronClient, type IronSession } from '../helpers/iron-client.ts';
+
+interface IronTask {
+  id: string;
+  status: string;
+  code_name: string;
+  priority: number;
+  timeout: number;
+  label?: string;
+  duration?: number;
+  start_time?: string;
+  end_time?: string;
+  percent?: number;
+  msg?: string;
+  error_class?: string;
+  retry_of?: string;
+  schedule_id?: string;
+}
+
+let fleet: TestFleet;
+let iron: IronSession;
+let workerDir: string;
+
+beforeAll(async () => {
+  const client = await IronClient.install();
+  fleet = await startFleet({ concurrency: 2 });
+  iron = await client.session({ url: fleet.url, token: fleet.token, projectId: fleet.projectId });
+  // codesUpload adds its runner to the directory it zips, so it gets a copy of the worker.
+  workerDir = path.join(iron.dir, 'hello');
+  await cp(path.join(REPO_ROOT, 'test/fixtures/ironworker/hello'), workerDir, { recursive: true });
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+  await iron?.remove();
+});
+
+describe('the official IronWorker Node client against Dockhand', () => {
+  let firstTask: IronTask;
+
+  it('uploads a Node worker with codesUpload and finds it with codesList', async () => {
+    const uploaded = await iron.call<{ id: string; msg: string }>('codesUpload', 'hello', workerDir, 'worker.js');
+    expect(uploaded.msg).toBe('Upload successful.');
+    const codes = await iron.call<Array<{ id: string; name: string; runtime?: string; file_name?: string; rev: number }>>('codesList', {});
+    expect(codes).toEqual([expect.objectContaining({ id: uploaded.id, name: 'hello', runtime: 'sh', file_name: '__runner__.sh', rev: 1 })]);
+  });
+
+  it('queues with priority, timeout and label, waits for the task and reads its log', async () => {
+    const created = await iron.call<{ id: string }>('tasksCreate', 'hello', { name: 'dockhand' }, { priority: 2, timeout: 90, label: 'e2e' });
+    expect(created.id).toMatch(/^[0-9a-f]{24}$/);
+    firstTask = await iron.call<IronTask>('tasksWaitFor', created.id, {});
+    expect(firstTask).toMatchObject({ id: created.id, status: 'complete', code_name: 'hello', priority: 2, timeout: 90, label: 'e2e' });
+    expect(firstTask.duration).toEqual(expect.any(Number));
+    expect(Date.parse(firstTask.end_time!)).toBeGreaterThanOrEqual(Date.parse(firstTask.start_time!));
+
+    const log = await iron.call<string>('tasksLog', created.id);
+    expect(log).toContain('hello dockhand');
+    expect(log).toContain(`runner: sh __runner__.sh -d /task -id ${created.id} -payload /run/dockhand/payload.json -config /run/dockhand/config.json`);
+    expect(log).toContain(`task ${created.id} in /task (TASK_DIR /task)`);
+    expect(log).toContain('config file present');
+  });
+
+  it('cancels a delayed task before it runs, and retries it into a task that completes', async () => {
+    const delayed = await iron.call<{ id: string }>('tasksCreate', 'hello', { name: 'later' }, { delay: 300 });
+    const cancelled = await iron.call<{ msg: string }>('tasksCancel', delayed.id);
+    expect(cancelled.msg).toBe('Cancelled');
+    expect((await iron.call<IronTask>('tasksGet', delayed.id)).status).toBe('cancelled');
+
+    const retried = await iron.call<{ msg: string; tasks: Array<{ id: string }> }>('tasksRetry', delayed.id, 0);
+    expect(retried.msg).toBe('Queued up');
+    const again = await iron.call<IronTask>('tasksWaitFor', retried.tasks[0]!.id, {});
+    expect(again).toMatchObject({ status: 'complete', retry_of: delayed.id });
+    expect(await iron.call<string>('tasksLog', again.id)).toContain('hello later');
+  });
+
+  it('records a failing worker as an error with its exit code, and lists tasks by status, code and label', async () => {
+    const failing = await iron.call<{ id: string }>('tasksCreate', 'hello', { name: 'broken', fail: 3 }, { label: 'doomed' });
+    const failed = await iron.call<IronTask>('tasksWaitFor', failing.id, {});
+    expect(failed).toMatchObject({ status: 'error', error_class: 'Process Exit 3' });
+
+    const ids = (tasks: IronTask[]): string[] => tasks.map((t) => t.id);
+    const errors = await iron.call<IronTask[]>('tasksList', { code_name: 'hello', error: 1 });
+    expect(ids(errors)).toEqual([failing.id]);
+    const finished = await iron.call<IronTask[]>('tasksList', { code_name: 'hello', complete: 1, error: 1 });
+    expect(ids(finished)).toContain(firstTask.id);
+    expect(ids(finished)).toContain(failing.id);
+    expect(finished.every((t) => t.status === 'complete' || t.status === 'error')).toBe(true);
+    const labelled = await iron.call<IronTask[]>('tasksList', { code_name: 'hello', label: 'e2e' });
+    expect(ids(labelled)).toEqual([firstTask.id]);
+    const paged = await iron.call<IronTask[]>('tasksList', { code_name: 'hello', per_page: 1, page: 0 });
+    expect(paged).toHaveLength(1);
+    const since = Math.floor(Date.parse(firstTask.end_time!) / 1000) + 3600;
+    expect(await iron.call<IronTask[]>('tasksList', { code_name: 'hello', from_time: since })).toEqual([]);
+  });
+
+  it('sets the progress of a waiting task', async () => {
+    const waiting = await iron.call<{ id: string }>('tasksCreate', 'hello', { name: 'progress' }, { delay: 300 });
+    const set = await iron.call<{ msg: string }>('tasksSetProgress', waiting.id, { percent: 40, msg: 'two of five' });
+    expect(set.msg).toBe('Progress set');
+    expect(await iron.call<IronTask>('tasksGet', waiting.id)).toMatchObject({ status: 'queued', percent: 40, msg: 'two of five' });
+    await iron.call('tasksCancel', waiting.id);
+  });
+
+  it('passes IronWorker errors back as the client\'s Error message', async () => {
+    const missing = await iron.attempt('tasksGet', 'ffffffffffffffffffffffff');
+    expect(missing.error).toMatch(/No task with id/);
+    const unknownCode = await iron.attempt('tasksCreate', 'no-such-code', {}, {});
+    expect(unknownCode.error).toMatch(/no-such-code/);
+  });
+});
