@@ -3,7 +3,7 @@
  * `buildApp` returns the instance without listening, so tests drive it with `inject()`.
  */
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { LIMITS } from '../core/limits.ts';
 import type { AppContext } from '../service/context.ts';
 import { authenticate } from './auth.ts';
@@ -25,7 +25,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     ...(options.logger === false ? {} : { loggerInstance: ctx.logger }),
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: true,
+    // One line per request is noise at fleet scale; failures are logged where they are handled.
+    logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   await app.register(multipart, {
     limits: { fileSize: LIMITS.archiveMaxUploadBytes, files: 1, fields: 4, fieldSize: LIMITS.configMaxBytes * 2 + 65_536 },

@@ -25,7 +25,8 @@ export interface UpOptions {
 
 export async function runUp(options: UpOptions = {}): Promise<{ stop: () => Promise<void>; url: string }> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const settings0 = parseSettings(process.env);
+  // `up` talks to a person in a terminal: Dockhand's own JSON logs stay quiet unless asked for.
+  const settings0 = parseSettings({ DOCKHAND_LOG_LEVEL: 'warn', ...process.env });
   const dataDir = path.resolve(settings0.DOCKHAND_DATA_DIR);
   const started = Date.now();
   const host = await provisionHost({ dataDir, log });

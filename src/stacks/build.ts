@@ -164,7 +164,14 @@ async function buildStackImage(docker: Docker, target: StackTarget, onStep: (ste
     buildArgs: { BASE_IMAGE: target.base.ref },
     onStep,
   });
-  const version = await readImageVersion(docker, unlabelled, target.definition);
+  let version: string;
+  try {
+    version = await readImageVersion(docker, unlabelled, target.definition);
+  } catch (err) {
+    // Nothing will ever use an image that failed its version check; the engine keeps it if it is shared.
+    await docker.getImage(unlabelled).remove().catch(() => {});
+    throw err;
+  }
   const id = await runDockerBuild(docker, {
     context: packContext([{ path: 'Dockerfile', executable: false, content: Buffer.from(`FROM ${unlabelled}\n`) }]),
     dockerfile: 'Dockerfile',

@@ -53,7 +53,11 @@ async function runInImage(docker: Docker, image: string, command: string): Promi
       container.wait(),
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no exit within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS).unref()),
     ])) as { StatusCode: number };
-    const output = (await container.logs({ stdout: true, stderr: true, follow: false })).toString('utf8');
+    // As a stream: the buffered form is parsed as JSON by the client, which turns "1.0" into a number.
+    const logs = await container.logs({ stdout: true, stderr: true, follow: true });
+    const chunks: Buffer[] = [];
+    for await (const chunk of logs as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
+    const output = Buffer.concat(chunks).toString('utf8');
     if (exit.StatusCode !== 0) {
       throw new DhError('DH_ERR_STACK_BUILD_FAILED', `\`${command}\` exited with ${exit.StatusCode} in image ${image}: ${output.trim().slice(0, 300)}`, { image });
     }

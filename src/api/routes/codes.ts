@@ -14,7 +14,7 @@ export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, p
   if (!request.isMultipart()) {
     throw new DhError('DH_ERR_VALIDATION', 'A code upload is multipart/form-data with a "data" field (JSON) and a "file" field (the archive).');
   }
-  let rawData: string | undefined;
+  let rawData: unknown;
   let stored: StoredArchive | undefined;
   for await (const part of request.parts()) {
     if (part.type === 'file') {
@@ -26,15 +26,18 @@ export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, p
       stored = await storeArchive(ctx, { stream: part.file, format: 'auto' });
       if (part.file.truncated) throw new DhError('DH_ERR_ARCHIVE_TOO_LARGE', 'The archive is larger than the upload limit.');
     } else if (part.fieldname === 'data') {
-      rawData = String(part.value);
+      // A part sent as application/json arrives already parsed; a plain text field arrives as a string.
+      rawData = part.value;
     }
   }
   if (rawData === undefined) throw new DhError('DH_ERR_VALIDATION', 'The upload has no "data" field: send the package description as JSON in a field named "data".');
-  let json: unknown;
-  try {
-    json = JSON.parse(rawData);
-  } catch (err) {
-    throw new DhError('DH_ERR_BAD_JSON', `The "data" field is not valid JSON: ${(err as Error).message}.`);
+  let json: unknown = rawData;
+  if (typeof rawData === 'string') {
+    try {
+      json = JSON.parse(rawData);
+    } catch (err) {
+      throw new DhError('DH_ERR_BAD_JSON', `The "data" field is not valid JSON: ${(err as Error).message}.`);
+    }
   }
   return stored ? { meta: parseData(json), stored } : { meta: parseData(json) };
 }

@@ -1,0 +1,103 @@
+/**
+ * Dockhand's own Redis: started with the durability settings BullMQ needs, reused when already up,
+ * and a REDIS_URL that does not answer reported as such. Each test uses its own port and data dir.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DhError } from '../../src/core/errors.ts';
+import { checkRedisDurability } from '../../src/host/redis-durability.ts';
+import { ensureRedis } from '../../src/host/redis-server.ts';
+
+let dataDir: string;
+let port: number;
+const started: Redis[] = [];
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function client(url: string): Redis {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => {}); // the shutdown in afterEach drops the connection on purpose
+  started.push(redis);
+  return redis;
+}
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-redis-'));
+  port = await freePort();
+});
+
+afterEach(async () => {
+  for (const redis of started.splice(0)) {
+    await redis.call('SHUTDOWN', 'NOSAVE').catch(() => {}); // the reply never comes: the server is gone
+    redis.disconnect();
+  }
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('ensureRedis', () => {
+  it('starts a Redis on loopback with AOF every second and noeviction, files under the data dir', async () => {
+    const lines: string[] = [];
+    const url = await ensureRedis({ dataDir, log: (line) => lines.push(line), env: { DOCKHAND_REDIS_PORT: String(port) } });
+    expect(url).toBe(`redis://127.0.0.1:${port}`);
+    expect(lines.join('\n')).toContain('starting redis-server');
+    const redis = client(url);
+    await redis.connect();
+    expect(await checkRedisDurability(redis)).toEqual([]);
+    expect(await redis.config('GET', 'bind')).toEqual(['bind', '127.0.0.1']);
+    expect(await redis.config('GET', 'dir')).toEqual(['dir', path.join(dataDir, 'redis')]);
+    const pid = Number((await readFile(path.join(dataDir, 'redis', 'redis.pid'), 'utf8')).trim());
+    expect(pid).toBeGreaterThan(0);
+  });
+
+  it('reuses the Redis already answering on its port instead of starting another', async () => {
+    const url = await ensureRedis({ dataDir, log: () => {}, env: { DOCKHAND_REDIS_PORT: String(port) } });
+    const redis = client(url);
+    await redis.connect();
+    const runId = (await redis.info('server')).match(/run_id:(\w+)/)?.[1];
+    const lines: string[] = [];
+    expect(await ensureRedis({ dataDir, log: (line) => lines.push(line), env: { DOCKHAND_REDIS_PORT: String(port) } })).toBe(url);
+    expect(lines.join('\n')).toContain('reusing');
+    expect((await redis.info('server')).match(/run_id:(\w+)/)?.[1]).toBe(runId);
+  });
+
+  it('reports a REDIS_URL that does not answer, without starting anything', async () => {
+    let error: DhError | undefined;
+    try {
+      await ensureRedis({ dataDir, log: () => {}, env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
+    } catch (err) {
+      error = err as DhError;
+    }
+    expect(error?.code).toBe('DH_ERR_REDIS_UNAVAILABLE');
+    expect(error?.message).toContain(`REDIS_URL=redis://127.0.0.1:${port}`);
+    expect(existsSync(path.join(dataDir, 'redis'))).toBe(false);
+  });
+});
+
+describe('checkRedisDurability', () => {
+  it('warns about a Redis that runs without AOF and may evict keys', async () => {
+    const run = spawnSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru', '--daemonize', 'yes', '--dir', dataDir]);
+    expect(run.status).toBe(0);
+    const redis = client(`redis://127.0.0.1:${port}`);
+    await redis.connect();
+    const warnings = await checkRedisDurability(redis);
+    expect(warnings).toHaveLength(2);
+    expect(warnings.join('\n')).toMatch(/appendonly yes/);
+    expect(warnings.join('\n')).toMatch(/allkeys-lru/);
+  });
+});
