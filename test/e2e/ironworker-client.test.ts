@@ -6,7 +6,9 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureStacksBuilt } from '../../src/stacks/build.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
+import { docker } from '../helpers/docker.ts';
 import { startFleet, type TestFleet } from '../helpers/fleet.ts';
 import { IronClient, type IronSession } from '../helpers/iron-client.ts';
 
@@ -34,6 +36,8 @@ let workerDir: string;
 beforeAll(async () => {
   const client = await IronClient.install();
   fleet = await startFleet({ concurrency: 2 });
+  // A zip-era upload names no stack, so it runs on `default` (cached by content hash after one build).
+  await ensureStacksBuilt(docker(), fleet.ctx.catalog, ['default']);
   iron = await client.session({ url: fleet.url, token: fleet.token, projectId: fleet.projectId });
   // codesUpload adds its runner to the directory it zips, so it gets a copy of the worker.
   workerDir = path.join(iron.dir, 'hello');
