@@ -122,3 +122,24 @@ describe('the official IronWorker Node client against Dockhand', () => {
     expect(unknownCode.error).toMatch(/no-such-code/);
   });
 });
+
+describe('IronWorker routes the Node client has no method for, on the same fleet', () => {
+  async function post(path: string, body: string, contentType = 'application/json'): Promise<any> {
+    const response = await fetch(`${fleet.url}/2/projects/${fleet.projectId}${path}`, {
+      method: 'POST', headers: { authorization: `OAuth ${fleet.token}`, 'content-type': contentType }, body,
+    });
+    expect(response.status).toBe(200);
+    return response.json();
+  }
+
+  it('runs a webhook\'s raw body as the payload, and counts the package\'s tasks', async () => {
+    const hooked = await post('/tasks/webhook?code_name=hello', '{"name":"webhook"}', 'text/plain');
+    expect(await iron.call<IronTask>('tasksWaitFor', hooked.id, {})).toMatchObject({ status: 'complete' });
+    expect(await iron.call<string>('tasksLog', hooked.id)).toContain('hello webhook');
+    const response = await fetch(`${fleet.url}/2/projects/${fleet.projectId}/codes/hello/stats?oauth=${encodeURIComponent(fleet.token)}`);
+    const stats = await response.json() as Record<string, number>;
+    expect(stats.complete).toBeGreaterThanOrEqual(3);
+    expect(stats.error).toBe(1);
+    expect(stats.running).toBe(0);
+  });
+});

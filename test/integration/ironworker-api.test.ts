@@ -198,9 +198,10 @@ describe('IronWorker API v2: tasks', () => {
     expect(reply.status).toBe(400);
     expect(reply.json.msg).toContain('tasks.1.priority');
     expect((await iron('GET', '/tasks?code_name=beta&per_page=100')).json.tasks.length).toBe(before);
-    const unknown = await iron('POST', '/tasks', { tasks: [{ code_name: 'nope' }] });
+    const unknown = await iron('POST', '/tasks', { tasks: [{ code_name: 'beta' }, { code_name: 'nope' }] });
     expect(unknown.status).toBe(404);
     expect(unknown.json.msg).toContain('nope');
+    expect((await iron('GET', '/tasks?code_name=beta&per_page=100')).json.tasks.length).toBe(before);
   });
 
   it('filters by status flags (OR-ed), code, label, cluster and creation time, newest first, in pages', async () => {

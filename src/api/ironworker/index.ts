@@ -48,7 +48,7 @@ export async function registerIronWorkerApi(app: FastifyInstance, ctx: AppContex
       registerIronStackRoutes(iw, ctx);
       registerIronCodeRoutes(iw, ctx);
       registerIronTaskRoutes(iw, ctx);
-      await iw.register(async (hooks) => registerIronWebhookRoutes(hooks, ctx));
+      await iw.register(async (webhook) => registerIronWebhookRoutes(webhook, ctx));
       registerIronScheduleRoutes(iw, ctx);
     },
     { prefix: IRONWORKER_PREFIX },

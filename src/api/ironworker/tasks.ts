@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { LIMITS } from '../../core/limits.ts';
 import type { TaskRequest } from '../../core/schemas/task-request.ts';
 import { IronProgressSchema, IronTaskBatchSchema, ironPaging, ironTaskFilter, ironTaskRequest } from '../../core/schemas/ironworker-task.ts';
+import { getCode } from '../../service/codes.ts';
 import type { AppContext } from '../../service/context.ts';
 import { cancelTask, getTask, queueTask, retryTask, setTaskProgress } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
@@ -21,13 +22,15 @@ export function registerIronTaskRoutes(app: FastifyInstance, ctx: AppContext): v
     const batch = IronTaskBatchSchema.safeParse(request.body);
     if (!batch.success) throw ironInvalid({ field: batch.error.issues[0]?.path.join('.') || 'tasks', message: batch.error.issues[0]?.message ?? 'invalid' }, 'task batch');
     if (batch.data.tasks.length > LIMITS.batchMax) throw ironInvalid({ field: 'tasks', message: `at most ${LIMITS.batchMax} tasks per request` }, 'task batch');
-    // Every task is checked before any is queued, so a bad item never leaves half a batch behind.
+    // Every task (and its code package) is checked before any is queued, so a bad item never leaves
+    // half a batch behind.
     const requests: TaskRequest[] = [];
     batch.data.tasks.forEach((item, i) => {
       const parsed = ironTaskRequest(item);
       if (!parsed.ok) throw ironInvalid({ field: `tasks.${i}.${parsed.field}`, message: parsed.message }, 'task');
       requests.push(parsed.value);
     });
+    for (const codeName of new Set(requests.map((r) => r.code_name))) await getCode(ctx, project.id, codeName);
     const tasks = [];
     for (const item of requests) tasks.push(ironTask(await queueTask(ctx, project.id, item)));
     return { msg: 'Queued up', tasks };
