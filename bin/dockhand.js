@@ -6,3 +6,5 @@ import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('../src/cli/main.ts');
 await main(process.argv);
+// Idle keep-alive connections would hold the process open for seconds after the work is done.
+process.exit(process.exitCode ?? 0);

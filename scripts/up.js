@@ -6,3 +6,4 @@ const { register } = await import('tsx/esm/api');
 register();
 const { main } = await import('../src/cli/main.ts');
 await main([process.argv[0], 'dockhand', 'up', ...process.argv.slice(2)]);
+process.exit(process.exitCode ?? 0);

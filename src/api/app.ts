@@ -10,6 +10,7 @@ import { authenticate } from './auth.ts';
 import { sendNativeError } from './errors.ts';
 import { registerIronWorkerApi } from './ironworker/index.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
+import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 
@@ -43,6 +44,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerSystemRoutes(app, ctx, options.health ?? (async () => {}));
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  registerScheduleRoutes(app, ctx);
   await registerIronWorkerApi(app, ctx);
   return app;
 }

@@ -1,11 +1,12 @@
 /**
  * The `dockhand` command line: roles (up, server, worker), a local `run`, and the client commands for
- * code, tasks and stacks. Every command has --help; data commands take --json.
+ * code, tasks, schedules and stacks. Every command has --help; data commands take --json.
  */
 import { Command, CommanderError } from 'commander';
 import { registerCodeCommands } from './commands/code.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerRunCommand } from './commands/run.ts';
+import { registerScheduleCommands } from './commands/schedule.ts';
 import { registerStacksCommands } from './commands/stacks.ts';
 import { registerTaskCommands } from './commands/task.ts';
 import { EXIT_CODES, errorMessage } from './output.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerCodeCommands(program);
   registerTaskCommands(program);
+  registerScheduleCommands(program);
   registerStacksCommands(program);
   program.addHelpText('after', `
 Start here:

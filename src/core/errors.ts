@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   DH_ERR_CODE_NOT_FOUND: { status: 404, summary: 'No code package with that name (or id) in this project.' },
   DH_ERR_TASK_NOT_FOUND: { status: 404, summary: 'No task with that id in this project.' },
   DH_ERR_SCHEDULE_NOT_FOUND: { status: 404, summary: 'No schedule with that id in this project.' },
+  DH_ERR_SCHEDULE_STATE: { status: 409, summary: 'The schedule\'s status does not allow this (e.g. resuming a cancelled or complete schedule).' },
   DH_ERR_REVISION_NOT_FOUND: { status: 404, summary: 'The code package has no such revision.' },
   DH_ERR_STACK_NOT_FOUND: { status: 400, summary: 'The named stack is not defined; `dockhand stacks list` shows the stacks there are.' },
   DH_ERR_STACK_NOT_BUILT: { status: 409, summary: 'The stack is defined but its image is not built on this host; run `dockhand stacks build NAME`.' },

@@ -84,3 +84,64 @@ export interface Task {
   node_id?: string;
   trace_id: string;
 }
+
+export const SCHEDULE_STATUSES = ['scheduled', 'paused', 'complete', 'cancelled', 'stopped'] as const;
+/**
+ * `scheduled` fires; `paused` keeps its identity and fires again after resume; `complete` has no
+ * occurrence left (end_at passed, run_times spent, a one-off done); `cancelled` was ended by a user;
+ * `stopped` was ended by Dockhand (e.g. its code package was deleted), with `status_reason` saying why.
+ */
+export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
+
+/**
+ * A schedule as the API and `--json` show it. The timing fields are the declared ones (the textual
+ * form of core/schedule), except `start_at`, which is always the effective start of an every-N schedule.
+ */
+export interface Schedule {
+  id: string;
+  project_id: string;
+  name?: string;
+  code_name: string;
+  cron?: string;
+  timezone?: string;
+  /** Seconds between firings (IronWorker's run_every). */
+  every?: number;
+  /** The instant of a one-off schedule. */
+  at?: string;
+  start_at?: string;
+  end_at?: string;
+  run_times?: number;
+  overlap: string;
+  missed: string;
+  payload: string;
+  priority?: Priority;
+  timeout?: number;
+  cluster?: string;
+  label?: string;
+  status: ScheduleStatus;
+  status_reason?: string;
+  /** Tasks the schedule has created (IronWorker's run_count). */
+  run_count: number;
+  /** The latest occurrence already handled (fired, skipped or recorded as missed). */
+  last_handled?: string;
+  last_task_id?: string;
+  /** When the last task was queued. */
+  last_run_time?: string;
+  /** The next occurrence, when the schedule has one. */
+  next_start?: string;
+  paused_at?: string;
+  resumed_at?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export const FIRING_OUTCOMES = ['queued', 'skipped', 'missed'] as const;
+export type FiringOutcome = (typeof FIRING_OUTCOMES)[number];
+
+/** One entry of a schedule's history: what became of one occurrence. */
+export interface ScheduleFiring {
+  at: string;
+  outcome: FiringOutcome;
+  task_id?: string;
+  reason?: string;
+}

@@ -30,6 +30,12 @@ const SettingsSchema = z.object({
   DOCKHAND_RUNTIME: z.string().optional(),
   /** Days a finished task's log is kept. */
   DOCKHAND_LOG_RETENTION_DAYS: positiveInt.default(7),
+  /** `off` keeps this server from firing schedules (every server fires them by default; one firing per occurrence either way). */
+  DOCKHAND_SCHEDULER: z.enum(['on', 'off']).default('on'),
+  /** The smallest `every` / `run_every` a schedule may have, in seconds (IronWorker enforced 60). */
+  DOCKHAND_MIN_RUN_EVERY: positiveInt.default(60),
+  /** Seconds an occurrence may be late and still fire as due; older ones follow the missed-run policy. */
+  DOCKHAND_SCHEDULE_TOLERANCE: positiveInt.max(86_400).default(30),
   /** Log level of Dockhand's own structured logs. */
   DOCKHAND_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -12,7 +12,7 @@ import { loadStackCatalog } from '../stacks/catalog.ts';
 import { ensureStacksBuilt } from '../stacks/build.ts';
 
 /** The stacks `up` builds on a fresh machine; the rest build on demand with `dockhand stacks build`. */
-export const FIRST_STACKS = ['shell', 'node-20', 'python-3.13'];
+export const FIRST_STACKS = ['shell', 'default', 'node-20', 'python-3.13'];
 
 export interface Provisioned {
   docker: Docker;

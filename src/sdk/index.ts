@@ -6,11 +6,13 @@
  *   await dh.codes.upload('./worker', { name: 'hello', stack: 'node-20' });
  *   const task = await dh.tasks.queue('hello', { payload: { name: 'x' } });
  *   const done = await dh.tasks.wait(task.id);
+ *   await dh.schedules.create('hello', { cron: '*\/5 * * * *', timezone: 'Europe/Berlin' });
  */
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { CodeRevision, Task } from '../core/model.ts';
+import type { CodeRevision, Schedule, ScheduleFiring, Task } from '../core/model.ts';
+import type { ApplyResult } from '../core/schedule/apply-plan.ts';
 import { isFinished } from '../core/task-status.ts';
 import { resolveCredentials, type CredentialOptions } from './credentials.ts';
 import { HttpClient } from './http.ts';
@@ -19,7 +21,7 @@ import { packDirectory } from './pack-directory.ts';
 import { readSse } from './sse.ts';
 
 export { DockhandApiError } from './http.ts';
-export type { CodeRevision, Task };
+export type { ApplyResult, CodeRevision, Schedule, ScheduleFiring, Task };
 
 export interface UploadOptions {
   name: string;
@@ -46,6 +48,33 @@ export interface QueueOptions {
   cluster?: string;
   label?: string;
 }
+
+/** When a schedule fires (one of cron, every or at) and what its tasks get; see POST /v1/schedules. */
+export interface ScheduleOptions {
+  /** 5 fields, or 6 with seconds first; `@daily`-style macros. */
+  cron?: string;
+  /** IANA zone of the cron expression (default UTC). */
+  timezone?: string;
+  /** Seconds between firings (IronWorker's run_every). */
+  every?: number;
+  /** A one-off: fire once at this instant. */
+  at?: string | Date;
+  start_at?: string | Date;
+  end_at?: string | Date;
+  run_times?: number;
+  overlap?: 'allow' | 'skip' | 'cancel-previous';
+  /** `skip`, `run-once` or `catch-up:N`. */
+  missed?: string;
+  name?: string;
+  payload?: unknown;
+  priority?: 0 | 1 | 2;
+  timeout?: number;
+  cluster?: string;
+  label?: string;
+}
+
+/** One entry of a definitions file (INTERFACE.md): ScheduleOptions plus its name and code package. */
+export type ScheduleDefinitionEntry = ScheduleOptions & { name: string; code: string };
 
 export interface LogLine {
   stream: 'stdout' | 'stderr' | 'system';
@@ -119,6 +148,39 @@ export class Dockhand {
       this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/retry`, { method: 'POST', body: options }),
   };
 
+  readonly schedules = {
+    create: (codeName: string, options: ScheduleOptions): Promise<Schedule> =>
+      this.http.json<Schedule>('/v1/schedules', { method: 'POST', body: { code_name: codeName, ...instants(options) } }),
+    list: async (query: { status?: string; code?: string; limit?: number } = {}): Promise<Schedule[]> => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+      const qs = params.size ? `?${params}` : '';
+      return (await this.http.json<{ schedules: Schedule[] }>(`/v1/schedules${qs}`)).schedules;
+    },
+    /** By id or by name. */
+    get: (idOrName: string): Promise<Schedule> => this.http.json<Schedule>(`/v1/schedules/${encodeURIComponent(idOrName)}`),
+    /** Replaces what the schedule declares, keeping its id, name, run count and history. */
+    replace: (idOrName: string, codeName: string, options: ScheduleOptions): Promise<Schedule> =>
+      this.http.json<Schedule>(`/v1/schedules/${encodeURIComponent(idOrName)}`, { method: 'PUT', body: { code_name: codeName, ...instants(options) } }),
+    pause: (idOrName: string): Promise<Schedule> => this.http.json<Schedule>(`/v1/schedules/${encodeURIComponent(idOrName)}/pause`, { method: 'POST', body: {} }),
+    resume: (idOrName: string): Promise<Schedule> => this.http.json<Schedule>(`/v1/schedules/${encodeURIComponent(idOrName)}/resume`, { method: 'POST', body: {} }),
+    cancel: (idOrName: string): Promise<Schedule> => this.http.json<Schedule>(`/v1/schedules/${encodeURIComponent(idOrName)}/cancel`, { method: 'POST', body: {} }),
+    delete: async (idOrName: string): Promise<void> => {
+      await this.http.json(`/v1/schedules/${encodeURIComponent(idOrName)}`, { method: 'DELETE' });
+    },
+    /** The newest firings (default 100), oldest first: `{at, outcome: queued|skipped|missed, task_id?, reason?}`. */
+    history: async (idOrName: string, options: { limit?: number } = {}): Promise<ScheduleFiring[]> => {
+      const qs = options.limit !== undefined ? `?limit=${options.limit}` : '';
+      return (await this.http.json<{ firings: ScheduleFiring[] }>(`/v1/schedules/${encodeURIComponent(idOrName)}/history${qs}`)).firings;
+    },
+    /** Brings the project's named schedules in line with a definitions file's entries. */
+    apply: (entries: readonly ScheduleDefinitionEntry[] | readonly unknown[], options: { prune?: boolean; dryRun?: boolean } = {}): Promise<ApplyResult> =>
+      this.http.json<ApplyResult>('/v1/schedules/apply', {
+        method: 'POST',
+        body: { schedules: entries, prune: options.prune ?? false, dry_run: options.dryRun ?? false },
+      }),
+  };
+
   private async *followLog(id: string, follow: boolean): AsyncIterable<LogLine> {
     if (!follow) {
       const text = await this.tasks.log(id);
@@ -134,4 +196,14 @@ export class Dockhand {
       }
     }
   }
+}
+
+/** Dates become RFC 3339 strings, as the API takes them. */
+function instants(options: ScheduleOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...options };
+  for (const key of ['at', 'start_at', 'end_at'] as const) {
+    const value = options[key];
+    if (value instanceof Date) out[key] = value.toISOString();
+  }
+  return out;
 }

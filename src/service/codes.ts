@@ -12,6 +12,7 @@ import type { TaskStatus } from '../core/task-status.ts';
 import { canonicalizeArchive, type DeclaredArchiveFormat } from '../store/archive/canonicalize.ts';
 import { exportArchive } from '../store/archive/export.ts';
 import type { AppContext } from './context.ts';
+import { stopSchedulesOfCode } from './schedules.ts';
 
 export interface UploadedArchive {
   stream: Readable;
@@ -112,4 +113,6 @@ export async function setCodePaused(ctx: AppContext, projectId: string, nameOrId
 export async function deleteCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<void> {
   const code = await getCode(ctx, projectId, nameOrId);
   await ctx.codes.delete(projectId, code.name);
+  // Its schedules could only fail from now on: stop them, saying why (the scheduler also checks).
+  await stopSchedulesOfCode(ctx, projectId, code.name);
 }

@@ -7,12 +7,13 @@ import path from 'node:path';
 import type { Settings } from '../core/settings.ts';
 import { DhError } from '../core/errors.ts';
 import { TaskQueue } from '../queue/task-queue.ts';
-import type { CodeRegistry, LogStore, ProjectStore, TaskStore } from '../store/ports.ts';
+import type { CodeRegistry, LogStore, ProjectStore, ScheduleStore, TaskStore } from '../store/ports.ts';
 import { Keys } from '../store/redis/keys.ts';
 import { RedisCodeRegistry } from '../store/redis/redis-code-registry.ts';
 import { RedisEvents } from '../store/redis/redis-events.ts';
 import { RedisLogStore } from '../store/redis/redis-log-store.ts';
 import { RedisProjectStore } from '../store/redis/redis-project-store.ts';
+import { RedisScheduleStore } from '../store/redis/redis-schedule-store.ts';
 import { RedisTaskStore } from '../store/redis/redis-task-store.ts';
 import { FsCodeStore } from '../store/code-store/fs-code-store.ts';
 import type { CodeStore } from '../store/code-store/port.ts';
@@ -27,6 +28,7 @@ export interface AppContext {
   codes: CodeRegistry;
   projects: ProjectStore;
   logs: LogStore;
+  schedules: ScheduleStore;
   events: RedisEvents;
   queue: TaskQueue;
   codeStore: CodeStore;
@@ -61,6 +63,7 @@ export async function createContext(settings: Settings, options: { logger?: Logg
     codes: new RedisCodeRegistry(redis, keys),
     projects: new RedisProjectStore(redis, keys),
     logs: new RedisLogStore(redis, keys),
+    schedules: new RedisScheduleStore(redis, keys),
     events,
     queue,
     codeStore: new FsCodeStore(settings.DOCKHAND_CODE_DIR ?? path.join(dataDir, 'code')),

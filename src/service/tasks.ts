@@ -13,6 +13,11 @@ import type { AppContext } from './context.ts';
 
 export interface QueueOptions {
   scheduleId?: string;
+  /**
+   * Use this id instead of a new one. Queueing is then idempotent: if the task exists it is returned
+   * as it is, and enqueued again only while still `queued` (the queue de-duplicates by task id).
+   */
+  taskId?: string;
   retryOf?: string;
   trace?: Record<string, string>;
   traceId?: string;
@@ -33,8 +38,8 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${LIMITS.payloadMaxBytes} bytes. Store large inputs elsewhere and pass a reference.`);
   }
   const now = new Date();
-  const task = await ctx.tasks.create({
-    id: newId(now.getTime()),
+  const { task, created } = await ctx.tasks.createIfAbsent({
+    id: options.taskId ?? newId(now.getTime()),
     project_id: projectId,
     code_name: code.name,
     code_id: code.id,
@@ -51,6 +56,9 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     ...(options.retryOf ? { retry_of: options.retryOf } : {}),
     trace_id: options.traceId ?? randomBytes(16).toString('hex'),
   });
+  // A task created earlier (a firing completed a second time) was enqueued then, unless its creator
+  // died in between; while it is still queued, adding its job again is a no-op or that missing step.
+  if (!created && task.status !== 'queued') return task;
   await ctx.queue.enqueue({
     taskId: task.id,
     cluster: task.cluster,

@@ -30,6 +30,11 @@ export interface BuildOptions {
   onEvent?: (event: BuildEvent) => void;
   /** Simpler than onEvent: every event as one `[image] message` line. */
   log?: ProgressLog;
+  /**
+   * Rebuild even current images, running every step again (the engine's layer cache too): how a host
+   * picks up Debian security updates, which do not change any input's hash.
+   */
+  noCache?: boolean;
 }
 
 export type BuildStatus = 'built' | 'cached' | 'failed';
@@ -65,19 +70,21 @@ export interface BuildReport {
 }
 
 /** Builds (or finds current) the images of `names` (default: every stack) and their bases. */
-export async function buildStacks(docker: Docker, catalog: StackCatalog, names: readonly string[] = catalog.names(), options: BuildOptions = {}): Promise<BuildReport> {
+export async function buildStacks(docker: Docker, catalog: StackCatalog, requested: readonly string[] = catalog.names(), options: BuildOptions = {}): Promise<BuildReport> {
+  const names = [...new Set(requested)];
   names.forEach((name) => catalog.get(name)); // unknown names fail before any work starts
   const log = options.log;
   const emit = options.onEvent ?? (log ? (event: BuildEvent) => log(`[${event.image}] ${event.message}`) : () => {});
   const bases = new Map<string, BaseBuildResult>();
-  for (const release of catalog.releases(names)) bases.set(release, await buildBase(docker, catalog, release, emit));
+  const noCache = options.noCache === true;
+  for (const release of catalog.releases(names)) bases.set(release, await buildBase(docker, catalog, release, emit, noCache));
 
   const stacks = await mapWithConcurrency(names, Math.max(1, options.parallel ?? 2), async (name) => {
     const base = bases.get(catalog.get(name).base)!;
     if (base.status === 'failed') {
       return { name, status: 'failed' as const, seconds: 0, error: new DhError('DH_ERR_STACK_BUILD_FAILED', `Stack ${name} was not built because its base image failed: ${base.error?.message.split('\n')[0] ?? 'unknown error'}`) };
     }
-    return buildStack(docker, catalog, name, { ref: base.ref!, id: base.id!, size: base.size ?? 0 }, emit);
+    return buildStack(docker, catalog, name, { ref: base.ref!, id: base.id!, size: base.size ?? 0 }, emit, noCache);
   });
   const all = [...bases.values(), ...stacks];
   return { bases: [...bases.values()], stacks, ok: all.every((result) => result.status !== 'failed') };
@@ -96,21 +103,21 @@ export async function ensureStacksBuilt(docker: Docker, catalog: StackCatalog, n
   return report;
 }
 
-async function buildBase(docker: Docker, catalog: StackCatalog, release: string, emit: (event: BuildEvent) => void): Promise<BaseBuildResult> {
+async function buildBase(docker: Docker, catalog: StackCatalog, release: string, emit: (event: BuildEvent) => void, noCache: boolean): Promise<BaseBuildResult> {
   const image = `base-${release}`;
   const started = Date.now();
   const seconds = (): number => (Date.now() - started) / 1000;
   try {
     const debian = await ensureDebianBase(docker, release, { log: (message) => emit({ image, message }) });
     const target = await baseTarget(catalog, release, debian.id);
-    const existing = await findImage(docker, target.ref);
+    const existing = noCache ? undefined : await findImage(docker, target.ref);
     if (existing) {
       emit({ image, message: `up to date: ${target.ref}` });
       await tagImage(docker, existing.Id, `${baseImageRepo(release)}:latest`);
       return { release, status: 'cached', ref: target.ref, id: existing.Id, size: existing.Size, ownSize: existing.Size - debian.size, seconds: seconds() };
     }
     emit({ image, message: `building ${target.ref} from ${debian.ref}` });
-    const id = await buildBaseImage(docker, target, debian.ref, (message) => emit({ image, message }));
+    const id = await buildBaseImage(docker, target, debian.ref, (message) => emit({ image, message }), noCache);
     await tagImage(docker, id, `${baseImageRepo(release)}:latest`);
     const size = (await findImage(docker, id))?.Size ?? 0;
     return { release, status: 'built', ref: target.ref, id, size, ownSize: size - debian.size, seconds: seconds() };
@@ -119,7 +126,7 @@ async function buildBase(docker: Docker, catalog: StackCatalog, release: string,
   }
 }
 
-function buildBaseImage(docker: Docker, target: BaseTarget, debianRef: string, onStep: (step: string) => void): Promise<string> {
+function buildBaseImage(docker: Docker, target: BaseTarget, debianRef: string, onStep: (step: string) => void, noCache: boolean): Promise<string> {
   return runDockerBuild(docker, {
     context: packContext(target.context),
     dockerfile: 'Dockerfile',
@@ -127,17 +134,18 @@ function buildBaseImage(docker: Docker, target: BaseTarget, debianRef: string, o
     tag: target.ref,
     buildArgs: { DEBIAN_RELEASE: target.release },
     labels: { [IMAGE_LABELS.kind]: 'base', [IMAGE_LABELS.release]: target.release, [IMAGE_LABELS.hash]: target.hash },
+    noCache,
     onStep,
   });
 }
 
-async function buildStack(docker: Docker, catalog: StackCatalog, name: string, base: { ref: string; id: string; size: number }, emit: (event: BuildEvent) => void): Promise<StackBuildResult> {
+async function buildStack(docker: Docker, catalog: StackCatalog, name: string, base: { ref: string; id: string; size: number }, emit: (event: BuildEvent) => void, noCache: boolean): Promise<StackBuildResult> {
   const started = Date.now();
   const seconds = (): number => (Date.now() - started) / 1000;
   try {
     const target = await stackTarget(catalog, name, base);
     const latest = `${stackImageRepo(name)}:latest`;
-    const existing = await findImage(docker, target.ref);
+    const existing = noCache ? undefined : await findImage(docker, target.ref);
     if (existing) {
       emit({ image: name, message: `up to date: ${target.ref}` });
       await tagImage(docker, existing.Id, latest);
@@ -145,7 +153,7 @@ async function buildStack(docker: Docker, catalog: StackCatalog, name: string, b
       return { name, status: 'cached', ref: target.ref, id: existing.Id, ...(version ? { version } : {}), ownSize: existing.Size - base.size, seconds: seconds() };
     }
     emit({ image: name, message: `building ${target.ref} on ${base.ref}` });
-    const { id, version } = await buildStackImage(docker, target, (message) => emit({ image: name, message }));
+    const { id, version } = await buildStackImage(docker, target, (message) => emit({ image: name, message }), noCache);
     await tagImage(docker, id, latest);
     const built = await findImage(docker, id);
     emit({ image: name, message: `${target.definition.language} ${version}` });
@@ -156,12 +164,13 @@ async function buildStack(docker: Docker, catalog: StackCatalog, name: string, b
 }
 
 /** The Dockerfile, then a label-only step carrying the version read from what the Dockerfile made. */
-async function buildStackImage(docker: Docker, target: StackTarget, onStep: (step: string) => void): Promise<{ id: string; version: string }> {
+async function buildStackImage(docker: Docker, target: StackTarget, onStep: (step: string) => void, noCache: boolean): Promise<{ id: string; version: string }> {
   const unlabelled = await runDockerBuild(docker, {
     context: packContext(target.context),
     dockerfile: target.dockerfile,
     description: `stack ${target.name} (${target.ref})`,
     buildArgs: { BASE_IMAGE: target.base.ref },
+    noCache,
     onStep,
   });
   let version: string;

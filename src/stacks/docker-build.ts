@@ -16,6 +16,8 @@ export interface DockerBuildRequest {
   tag?: string;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
+  /** Ignore the engine's layer cache: every step runs again. */
+  noCache?: boolean;
   /** Each `Step N/M : ...` line, as the builder reaches it. */
   onStep?: (step: string) => void;
 }
@@ -58,6 +60,7 @@ export async function runDockerBuild(docker: Docker, request: DockerBuildRequest
       rm: true,
       forcerm: true,
       pull: false,
+      nocache: request.noCache === true,
     });
   } catch (err) {
     throw new DhError('DH_ERR_DOCKER_UNAVAILABLE', `The Docker engine refused the build of ${request.description}: ${(err as Error).message}`);

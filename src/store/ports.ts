@@ -2,7 +2,7 @@
  * The store ports the rest of Dockhand depends on. Redis adapters implement them; tests of policy
  * code can implement them in memory. Nothing outside src/store sees a Redis key.
  */
-import type { CodeRevision, Project, Task } from '../core/model.ts';
+import type { CodeRevision, Project, Schedule, ScheduleFiring, ScheduleStatus, Task } from '../core/model.ts';
 import type { FinishedStatus, TaskStatus } from '../core/task-status.ts';
 import type { OutputStream } from '../runtime/port.ts';
 
@@ -39,7 +39,10 @@ export interface TaskCountQuery {
 }
 
 export interface TaskStore {
+  /** Creates the task as `queued`; if a task with its id exists, leaves it untouched and returns it. */
   create(task: NewTask): Promise<Task>;
+  /** As create, also saying whether this call created it (a schedule's firing may be completed twice). */
+  createIfAbsent(task: NewTask): Promise<{ task: Task; created: boolean }>;
   get(id: string): Promise<Task | undefined>;
   list(projectId: string, query: TaskListQuery): Promise<Task[]>;
   /** The one atomic status change. `from` lists the statuses the task may currently be in. */
@@ -76,13 +79,120 @@ export interface LogEntry {
   cursor: string;
 }
 
+export interface LogFollower {
+  next(after: string, blockMs: number): Promise<LogEntry[]>;
+  close(): void;
+}
+
 export interface LogStore {
   append(taskId: string, entries: { stream: LogEntry['stream']; data: Buffer | string }[]): Promise<void>;
   read(taskId: string, after?: string, limit?: number): Promise<LogEntry[]>;
   /** Waits up to `blockMs` for entries after `cursor`. */
   follow(taskId: string, after: string, blockMs: number): Promise<LogEntry[]>;
+  /** A follower holding one connection for a whole follow session; close it when done. */
+  follower(taskId: string): LogFollower;
   text(taskId: string): Promise<string>;
   expire(taskId: string, seconds: number): Promise<void>;
+}
+
+/** A schedule as stored: the API's view plus what the scheduler needs to claim firings safely. */
+export interface ScheduleRecord extends Schedule {
+  /** Bumped by every claim and change; a claim names the version its plan was made from. */
+  version: number;
+  /** last_handled to the millisecond (every-N occurrences need not fall on whole seconds). */
+  last_handled_ms?: number;
+  next_ms?: number;
+  /** True when the user gave start_at; false when start_at is the every-N anchor Dockhand chose. */
+  start_declared: boolean;
+  /** The status a schedule was resumed from (`paused` or `stopped`), for the reason of missed firings. */
+  resumed_from?: ScheduleStatus;
+}
+
+export type NewSchedule = Omit<ScheduleRecord, 'version' | 'updated_at' | 'run_count'>;
+
+/** Fields a change may set; `null` removes a field. */
+export type SchedulePatch = {
+  [K in keyof Omit<ScheduleRecord, 'id' | 'project_id' | 'status' | 'version' | 'run_count'>]?: ScheduleRecord[K] | null;
+};
+
+/** A claimed firing whose task is not queued yet. The task id is decided when it is claimed. */
+export interface PendingFiring {
+  /** The occurrence, ms. */
+  at: number;
+  task_id: string;
+  /** cancel-previous: the task to cancel before queueing this one. */
+  cancel_task_id?: string;
+}
+
+export interface FiringClaim {
+  /** The schedule version the plan was made from. */
+  version: number;
+  lastHandled?: Date;
+  /** The next occurrence; null completes the schedule. */
+  next: Date | null;
+  /** The task of the last firing in `fire`, when there is one. */
+  lastTaskId?: string;
+  fire: PendingFiring[];
+  /** Occurrences handled without a task (missed, skipped by the overlap policy), recorded now. */
+  record: ScheduleFiring[];
+  /** The status reason if the code package turns out to be gone (the schedule then stops). */
+  codeMissingReason: string;
+  /** When the claimed firings' lease lapses and another server may complete them (ms). */
+  leaseUntil: number;
+  now: Date;
+}
+
+/** `claimed`; `code-missing`: the schedule stopped instead; `conflict`: its version or status changed. */
+export type ClaimResult = 'claimed' | 'code-missing' | 'conflict' | 'missing';
+
+export interface ScheduleChange {
+  /** The statuses the schedule may be in for this change. */
+  from: readonly ScheduleStatus[];
+  to?: ScheduleStatus;
+  set?: SchedulePatch;
+  /** A Date places the schedule in the due set at that instant; null removes it; undefined leaves it. */
+  due?: Date | null;
+  /** Frees the schedule's name for reuse (on cancel). */
+  releaseName?: boolean;
+  /** Apply only at this version (the change was computed from it; e.g. a new last_handled). */
+  version?: number;
+}
+
+export type ScheduleChangeResult =
+  | { applied: true; previous: ScheduleStatus; version: number }
+  | { applied: false; current: ScheduleStatus | undefined; stale?: true };
+
+export interface ScheduleStore {
+  /** Creates the record; refuses (created: false) when the project already has a schedule of that name. */
+  create(record: NewSchedule): Promise<{ created: true; schedule: ScheduleRecord } | { created: false; existingId: string }>;
+  get(id: string): Promise<ScheduleRecord | undefined>;
+  byName(projectId: string, name: string): Promise<ScheduleRecord | undefined>;
+  /** Newest first. */
+  list(projectId: string, query: { limit: number; before?: number }): Promise<ScheduleRecord[]>;
+  /** The one way a schedule changes outside a firing; atomic, and bumps the version. */
+  change(id: string, change: ScheduleChange): Promise<ScheduleChangeResult>;
+  delete(id: string): Promise<boolean>;
+  /** The newest `limit` firings, oldest first. */
+  history(id: string, limit: number): Promise<ScheduleFiring[]>;
+
+  /** Ids of scheduled schedules whose next occurrence is at or before `nowMs`. */
+  due(nowMs: number, limit: number): Promise<string[]>;
+  /** The earliest instant (ms) a scheduler has work: a next occurrence or a lapsing lease. */
+  nextWake(): Promise<number | undefined>;
+  /**
+   * Brings the due set in line with a tick that found nothing to claim: drops a schedule that is not
+   * scheduled; with `expected`, places one still at that version at its next occurrence.
+   */
+  settleDue(id: string, expected?: { version: number; nextMs: number }): Promise<void>;
+  /** The exactly-once step: see claim-firings.lua. */
+  claim(schedule: Pick<ScheduleRecord, 'id' | 'project_id' | 'code_name'>, claim: FiringClaim): Promise<ClaimResult>;
+  pending(id: string): Promise<PendingFiring[]>;
+  /** Records a claimed firing's outcome; true only for the first caller. */
+  completeFiring(id: string, at: number, entry: ScheduleFiring, queuedAt?: string): Promise<boolean>;
+  /** Claimed firings whose lease lapsed at or before `nowMs`. */
+  lapsedFirings(nowMs: number, limit: number): Promise<{ scheduleId: string; at: number }[]>;
+  /** Takes a lapsed firing over until `leaseUntil`; undefined when someone else holds it or it is done. */
+  takeOver(scheduleId: string, at: number, nowMs: number, leaseUntil: number): Promise<PendingFiring | undefined>;
 }
 
 export type { FinishedStatus };

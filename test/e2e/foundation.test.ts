@@ -27,6 +27,7 @@ beforeAll(async () => {
   await upload('test/fixtures/workers/sleeper', 'sleeper', ['--stack', 'shell']);
   await upload('test/fixtures/workers/balloon', 'balloon', ['--stack', 'shell', '--memory', '32']);
   await upload('test/fixtures/workers/chatty', 'chatty', ['--stack', 'shell']);
+  await upload('test/fixtures/workers/crasher', 'crasher', ['--stack', 'shell']);
 });
 
 afterAll(async () => {
@@ -80,6 +81,38 @@ describe('dockhand task queue --wait', () => {
     expect(task.result).toEqual({ lines: 5 });
     const log = await fleet.client.tasks.log(task.id);
     expect(log.split('\n').filter(Boolean)).toEqual(['out 0', 'err 0', 'out 1', 'err 1', 'out 2', 'err 2', 'out 3', 'err 3', 'out 4', 'err 4']);
+  });
+});
+
+describe('a crashing task', () => {
+  it('records a process killed by a signal as error with its exit status', async () => {
+    const result = await dockhand(['--json', 'task', 'queue', 'crasher', '--wait'], fleet.env);
+    expect(result.code).toBe(10);
+    const task = JSON.parse(result.stdout);
+    expect(task).toMatchObject({ status: 'error', exit_code: 139, error_class: 'Process Exit 139' });
+  });
+});
+
+describe('dockhand code', () => {
+  it('lists, shows, numbers revisions, downloads and deletes packages', async () => {
+    await upload('test/fixtures/workers/chatty', 'revisioned', ['--stack', 'shell']);
+    await upload('test/fixtures/workers/exit-code', 'revisioned', ['--stack', 'shell', '--env', 'GREETING=hi']);
+    const list = JSON.parse((await dockhand(['--json', 'code', 'list'], fleet.env)).stdout) as { name: string }[];
+    expect(list.map((c) => c.name)).toContain('revisioned');
+    const shown = JSON.parse((await dockhand(['--json', 'code', 'show', 'revisioned'], fleet.env)).stdout);
+    expect(shown).toMatchObject({ name: 'revisioned', rev: 2, stack: 'shell', env_vars: { GREETING: 'hi' } });
+    const revisions = JSON.parse((await dockhand(['--json', 'code', 'revisions', 'revisioned'], fleet.env)).stdout) as { rev: number }[];
+    expect(revisions.map((r) => r.rev)).toEqual([2, 1]);
+    const out = `${fleet.dataDir}/r1.tar.gz`;
+    const download = await dockhand(['--json', 'code', 'download', 'revisioned', '--revision', '1', '-o', out], fleet.env);
+    expect(download.code).toBe(0);
+    const { execFileSync } = await import('node:child_process');
+    expect(execFileSync('tar', ['-tzf', out], { encoding: 'utf8' })).toContain('main.sh');
+    const deleted = await dockhand(['code', 'delete', 'revisioned'], fleet.env);
+    expect(deleted.code).toBe(0);
+    const gone = await dockhand(['code', 'show', 'revisioned'], fleet.env);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/No code package named "revisioned"/);
   });
 });
 

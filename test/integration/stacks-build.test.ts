@@ -4,7 +4,6 @@
  */
 import Docker from 'dockerode';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DhError } from '../../src/core/errors.ts';
 import { buildStacks, ensureStacksBuilt } from '../../src/stacks/build.ts';
 import { loadStackCatalog } from '../../src/stacks/catalog.ts';
 import { resolveStackImage } from '../../src/stacks/images.ts';
@@ -30,15 +29,6 @@ afterEach(async () => {
 
 async function layersOf(ref: string): Promise<string[]> {
   return (await docker.getImage(ref).inspect()).RootFS.Layers ?? [];
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DhError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as DhError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('buildStacks', () => {
@@ -100,25 +90,19 @@ describe('buildStacks', () => {
     expect(report.stacks[0]?.status).toBe('failed');
     expect(report.stacks[0]?.error?.message).toContain('about to fail');
     expect(report.stacks[0]?.error?.message).toMatch(/non-zero code: 3/);
-    const err = await rejection(ensureStacksBuilt(docker, catalog, [name]));
-    expect(err.code).toBe('DH_ERR_STACK_BUILD_FAILED');
-    expect(err.message).toContain(name);
+    await expect(ensureStacksBuilt(docker, catalog, [name])).rejects.toMatchObject({ code: 'DH_ERR_STACK_BUILD_FAILED', message: expect.stringContaining(name) });
   });
 });
 
 describe('resolveStackImage', () => {
   it('names the known stacks when the stack is not defined', async () => {
-    const err = await rejection(resolveStackImage(docker, await loadStackCatalog(), 'cobol-85'));
-    expect(err.code).toBe('DH_ERR_STACK_NOT_FOUND');
-    expect(err.message).toContain('node-20');
+    await expect(resolveStackImage(docker, await loadStackCatalog(), 'cobol-85')).rejects.toMatchObject({ code: 'DH_ERR_STACK_NOT_FOUND', message: expect.stringContaining('node-20') });
   });
 
   it('says how to build a defined stack that has no image, then resolves it once built', async () => {
     const name = await fixture.addStack({ version: '4', dockerfile: COPY_ONE_FILE, files: { 'greeting.txt': 'v1\n' }, versionCommand: 'echo 4.1' });
     const catalog = await fixture.catalog();
-    const missing = await rejection(resolveStackImage(docker, catalog, name));
-    expect(missing.code).toBe('DH_ERR_STACK_NOT_BUILT');
-    expect(missing.message).toContain(`dockhand stacks build ${name}`);
+    await expect(resolveStackImage(docker, catalog, name)).rejects.toMatchObject({ code: 'DH_ERR_STACK_NOT_BUILT', message: expect.stringContaining(`dockhand stacks build ${name}`) });
 
     const report = await ensureStacksBuilt(docker, catalog, [name]);
     expect(await resolveStackImage(docker, catalog, name)).toEqual({ ref: report.stacks[0]!.ref, id: report.stacks[0]!.id, version: '4.1' });
@@ -128,8 +112,6 @@ describe('resolveStackImage', () => {
     const name = await fixture.addStack({ version: '5', dockerfile: COPY_ONE_FILE, files: { 'greeting.txt': 'v1\n' }, versionCommand: 'echo 5.0' });
     await ensureStacksBuilt(docker, await fixture.catalog(), [name]);
     await fixture.addStack({ version: '5', dockerfile: COPY_ONE_FILE, files: { 'greeting.txt': 'v2\n' }, versionCommand: 'echo 5.0' });
-    const stale = await rejection(resolveStackImage(docker, await fixture.catalog(), name));
-    expect(stale.code).toBe('DH_ERR_STACK_NOT_BUILT');
-    expect(stale.message).toContain('older than its definition or Dockerfile');
+    await expect(resolveStackImage(docker, await fixture.catalog(), name)).rejects.toMatchObject({ code: 'DH_ERR_STACK_NOT_BUILT', message: expect.stringContaining('older than its definition or Dockerfile') });
   });
 });

@@ -2,7 +2,6 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DhError } from '../../src/core/errors.ts';
 import { DEFAULT_DOCKERFILES_DIR, DEFAULT_STACKS_DIR, loadStackCatalog } from '../../src/stacks/catalog.ts';
 
 let dir: string;
@@ -17,15 +16,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function rejection(promise: Promise<unknown>): Promise<DhError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as DhError;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('loadStackCatalog', () => {
   it('loads the repository stacks, each with an existing Dockerfile', async () => {
     const catalog = await loadStackCatalog();
@@ -36,15 +26,7 @@ describe('loadStackCatalog', () => {
 
   it('throws DH_ERR_STACK_NOT_FOUND naming the known stacks for an unknown name', async () => {
     const catalog = await loadStackCatalog(path.join(dir, 'stacks'));
-    let error: DhError | undefined;
-    try {
-      catalog.get('cobol-85');
-    } catch (err) {
-      error = err as DhError;
-    }
-    expect(error?.code).toBe('DH_ERR_STACK_NOT_FOUND');
-    expect(error?.message).toContain('cobol-85');
-    expect(error?.message).toContain('node-20');
+    expect(() => catalog.get('cobol-85')).toThrow(expect.objectContaining({ code: 'DH_ERR_STACK_NOT_FOUND', message: expect.stringMatching(/"cobol-85".*node-20/) }));
   });
 
   it('substitutes the entry into the run command, defaulting to the stack entry', async () => {
@@ -64,15 +46,12 @@ describe('loadStackCatalog', () => {
 
   it('refuses a definition whose file name differs from the stack name', async () => {
     await cp(path.join(dir, 'stacks/node-20.yaml'), path.join(dir, 'stacks/node-22.yaml'));
-    const err = await rejection(loadStackCatalog(path.join(dir, 'stacks')));
-    expect(err.code).toBe('DH_ERR_CONFIG');
-    expect(err.message).toContain('node-22.yaml');
+    await expect(loadStackCatalog(path.join(dir, 'stacks'))).rejects.toMatchObject({ code: 'DH_ERR_CONFIG', message: expect.stringContaining('node-22.yaml') });
   });
 
   it('refuses a definition whose Dockerfile does not exist', async () => {
     const file = path.join(dir, 'stacks/node-20.yaml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('node-20/Dockerfile', 'node-99/Dockerfile'));
-    const err = await rejection(loadStackCatalog(path.join(dir, 'stacks')));
-    expect(err.message).toContain('node-99/Dockerfile');
+    await expect(loadStackCatalog(path.join(dir, 'stacks'))).rejects.toMatchObject({ code: 'DH_ERR_CONFIG', message: expect.stringContaining('node-99/Dockerfile') });
   });
 });

@@ -8,9 +8,13 @@ import { LIMITS } from '../../core/limits.ts';
 import { TaskBatchSchema, TaskRequestSchema } from '../../core/schemas/task-request.ts';
 import { TASK_STATUSES, isFinished, type TaskStatus } from '../../core/task-status.ts';
 import type { AppContext } from '../../service/context.ts';
+import type { LogEntry } from '../../store/ports.ts';
 import { cancelTask, getTask, queueTask, retryTask, waitForTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
 import { zodToDhError } from '../errors.ts';
+
+/** How long a follower waits for new output before re-checking whether the task has ended. */
+const FOLLOW_BLOCK_MS = 200;
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/tasks', { bodyLimit: (LIMITS.payloadMaxBytes + 4096) * LIMITS.batchMax }, async (request, reply) => {
@@ -73,26 +77,31 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     let closed = false;
     request.raw.on('close', () => { closed = true; });
-    let cursor = '0';
-    // Read what exists, then block for more until the task has finished and the log is drained.
-    for (;;) {
-      if (closed) return;
-      const entries = cursor === '0' ? await ctx.logs.read(task.id) : await ctx.logs.follow(task.id, cursor, 1000);
+    const send = (entries: LogEntry[]): void => {
       for (const entry of entries) {
         raw.write(`id: ${entry.cursor}\nevent: ${entry.stream}\ndata: ${JSON.stringify(entry.data)}\n\n`);
         cursor = entry.cursor;
       }
-      if (cursor === '0' && entries.length === 0) cursor = '0-0';
-      if (entries.length === 0) {
+    };
+    const follower = ctx.logs.follower(task.id);
+    let cursor = '0-0';
+    try {
+      send(await ctx.logs.read(task.id));
+      // Block briefly for more; between blocks, see whether the task has ended and the log is drained.
+      while (!closed) {
+        const entries = await follower.next(cursor, FOLLOW_BLOCK_MS);
+        send(entries);
+        if (entries.length > 0) continue;
         const current = await ctx.tasks.get(task.id);
         if (!current || isFinished(current.status)) {
-          const rest = await ctx.logs.read(task.id, cursor === '0-0' ? '0' : cursor);
-          for (const entry of rest) raw.write(`id: ${entry.cursor}\nevent: ${entry.stream}\ndata: ${JSON.stringify(entry.data)}\n\n`);
+          send(await ctx.logs.read(task.id, cursor === '0-0' ? '0' : cursor));
           raw.write(`event: end\ndata: ${JSON.stringify({ status: current?.status })}\n\n`);
-          raw.end();
-          return;
+          break;
         }
       }
+    } finally {
+      follower.close();
+      raw.end();
     }
   });
 }

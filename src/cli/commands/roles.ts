@@ -4,11 +4,16 @@
  */
 import type { Command } from 'commander';
 import { parseSettings } from '../../core/settings.ts';
-import { createContext } from '../../service/context.ts';
-import { startServerRole } from '../../roles/server-role.ts';
-import { startWorkerRole } from '../../roles/worker-role.ts';
-import { runUp } from '../../roles/up.ts';
 import { CliExit, EXIT_CODES } from '../output.ts';
+
+// The roles pull in BullMQ, Fastify and dockerode; they are loaded only when a role starts, so the
+// client commands stay quick to launch.
+const roles = {
+  up: () => import('../../roles/up.ts'),
+  server: () => import('../../roles/server-role.ts'),
+  worker: () => import('../../roles/worker-role.ts'),
+  context: () => import('../../service/context.ts'),
+};
 
 function positive(name: string) {
   return (value: string): number => {
@@ -46,11 +51,14 @@ export function registerRoleCommands(program: Command): void {
     .option('--concurrency <n>', 'task slots of the local worker (default: DOCKHAND_CONCURRENCY or 4)', positive('--concurrency'))
     .option('--cluster <a,b>', 'clusters the local worker serves', clusters)
     .option('--no-smoke', 'skip the example task at start')
+    .option('--schedules <file>', 'apply this cron definitions file (YAML, see examples/schedules.yaml) once the fleet is up')
     .addHelpText('after', '\nEnvironment: DOCKHAND_PORT (8080), DOCKHAND_DATA_DIR (.dockhand), REDIS_URL (default: our own Redis under the data dir), DOCKER_HOST.\n')
-    .action(async (options: { concurrency?: number; cluster?: string[]; smoke?: boolean }) => {
+    .action(async (options: { concurrency?: number; cluster?: string[]; smoke?: boolean; schedules?: string }) => {
+      const { runUp } = await roles.up();
       const { stop } = await runUp({
         ...(options.concurrency ? { concurrency: options.concurrency } : {}),
         ...(options.cluster ? { clusters: options.cluster } : {}),
+        ...(options.schedules ? { schedulesFile: options.schedules } : {}),
         smoke: options.smoke !== false,
       });
       await untilSignalled(stop);
@@ -60,6 +68,7 @@ export function registerRoleCommands(program: Command): void {
     .command('server')
     .description('Run the HTTP API only (stateless; run several behind a load balancer). Needs REDIS_URL.')
     .action(async () => {
+      const [{ createContext }, { startServerRole }] = await Promise.all([roles.context(), roles.server()]);
       const ctx = await createContext(parseSettings(process.env));
       const { app } = await startServerRole(ctx);
       await untilSignalled(async () => {
@@ -75,6 +84,7 @@ export function registerRoleCommands(program: Command): void {
     .option('--concurrency <n>', 'task slots', positive('--concurrency'))
     .option('--node-id <id>', 'this node\'s id (default: DOCKHAND_NODE_ID or the host name)')
     .action(async (options: { cluster: string[]; concurrency?: number; nodeId?: string }) => {
+      const [{ createContext }, { startWorkerRole }] = await Promise.all([roles.context(), roles.worker()]);
       const ctx = await createContext(parseSettings(process.env));
       const { agent } = await startWorkerRole(ctx, {
         clusters: options.cluster,

@@ -2,25 +2,9 @@
  * `dockhand run <dir> --stack S`: one run of a directory through the same container path as the fleet
  * (same image, isolation, contract), with no server, Redis or queue. The inner loop for writing a worker.
  */
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Command } from 'commander';
-import Docker from 'dockerode';
-import { newId } from '../../core/ids.ts';
 import { LIMITS } from '../../core/limits.ts';
-import { DockerRuntime } from '../../runtime/docker-runtime.ts';
-import { buildContainerSpec } from '../../runtime/container-spec.ts';
-import { packDirectory } from '../../sdk/pack-directory.ts';
-import { loadStackCatalog } from '../../stacks/catalog.ts';
-import { resolveStackImage } from '../../stacks/images.ts';
-import { canonicalizeArchive } from '../../store/archive/canonicalize.ts';
-import { payloadText } from '../../service/tasks.ts';
-import { runAttempt } from '../../worker/task-runner.ts';
 import { globalOptions } from '../client.ts';
-import { CliExit, EXIT_CODES, formatDuration, info, printJson } from '../output.ts';
-import { exitCodeFor, parsePayload } from './task.ts';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -33,43 +17,9 @@ export function registerRunCommand(program: Command): void {
     .option('--timeout <s>', 'seconds before the task is killed', (v) => Number(v), 60)
     .option('--memory <mb>', 'memory limit in MB', (v) => Number(v), LIMITS.memoryDefaultMb)
     .option('--network', 'give the task network access')
-    .addHelpText('after', '\nExample:\n  dockhand run examples/hello-python --stack python-3.13 --payload \'{"name":"me"}\'\n')
+    .addHelpText('after', '\nExit codes: 0 complete, 10 error, 11 timeout, 1 could not run.\n\nExample:\n  dockhand run examples/hello-python --stack python-3.13 --payload \'{"name":"me"}\'\n')
     .action(async (dir: string, options: { stack: string; command?: string; payload?: string; timeout: number; memory: number; network?: boolean }, command: Command) => {
-      const docker = new Docker();
-      const runtime = new DockerRuntime(docker);
-      const catalog = await loadStackCatalog();
-      const image = await resolveStackImage(docker, catalog, options.stack);
-      const tmp = await mkdtemp(path.join(os.tmpdir(), 'dockhand-run-'));
-      try {
-        const canonical = await canonicalizeArchive(packDirectory(dir), 'tar.gz', { tmpDir: tmp });
-        const taskId = newId();
-        const spec = buildContainerSpec({
-          taskId, attempt: 1, projectId: 'local', codeName: path.basename(path.resolve(dir)), nodeId: 'local',
-          image: image.ref, command: options.command ?? catalog.runCommand(options.stack), envVars: {},
-          memoryMb: options.memory, cpus: 1, network: options.network === true,
-        });
-        const json = globalOptions(command).json;
-        const outcome = await runAttempt(runtime, {
-          spec,
-          code: async () => createReadStream(canonical.path),
-          payload: options.payload !== undefined ? payloadText(parsePayload(options.payload)) : '',
-          timeoutMs: options.timeout * 1000,
-          logCapBytes: LIMITS.logCapBytes,
-          resultMaxBytes: LIMITS.resultMaxBytes,
-          onLog: json ? undefined : (chunk) => (chunk.stream === 'stdout' ? process.stdout : process.stderr).write(chunk.data),
-        });
-        const summary = { id: taskId, status: outcome.status, exit_code: outcome.exitCode, duration: outcome.durationMs, msg: outcome.msg, error_class: outcome.errorClass, result: outcome.result, log: outcome.log.toString('utf8') };
-        if (json) printJson(summary);
-        else {
-          if (outcome.result !== undefined) console.log(`result: ${JSON.stringify(outcome.result)}`);
-          info(`${outcome.status} in ${formatDuration(outcome.durationMs)}${outcome.exitCode !== undefined ? `, exit ${outcome.exitCode}` : ''}${outcome.msg ? ` - ${outcome.msg}` : ''}`);
-        }
-        process.exitCode = exitCodeFor({ status: outcome.status } as Parameters<typeof exitCodeFor>[0]);
-      } catch (err) {
-        if (err instanceof CliExit) throw err;
-        throw new CliExit(EXIT_CODES.failed, (err as Error).message);
-      } finally {
-        await rm(tmp, { recursive: true, force: true });
-      }
+      const { runLocal } = await import('../actions/run-local.ts');
+      await runLocal(dir, { ...options, json: globalOptions(command).json === true });
     });
 }

@@ -74,6 +74,7 @@ base; STATE is built (current image present), stale (an older build exists) or m
     .description('Build the base and stack images (all stacks, or the NAMEs given); current images are kept.')
     .argument('[names...]', 'stacks to build (default: every defined stack)')
     .option('--parallel <n>', 'stacks built at once after their base', positiveInteger('--parallel'), 2)
+    .option('--no-cache', 'rebuild even current images from scratch (picks up Debian security updates)')
     .option('--json', 'print the build report as JSON on stdout')
     .addHelpText('after', `
 Progress goes to stderr, one line per build step. Without a local debian:<release>-slim image and with
@@ -83,11 +84,12 @@ mirror; DOCKHAND_DEBIAN_MIRROR overrides deb.debian.org). Exit code 1 if any ima
 Examples:
   dockhand stacks build                       every stack
   dockhand stacks build node-20 --parallel 1`)
-    .action(async (names: string[], options: { parallel: number }, command: Command) => {
+    .action(async (names: string[], options: { parallel: number; cache: boolean }, command: Command) => {
       const cat = await catalog();
       const started = Date.now();
       const report = await buildStacks(docker(), cat, names.length > 0 ? names : cat.names(), {
         parallel: options.parallel,
+        noCache: !options.cache,
         onEvent: (event) => info(`[${event.image}] ${event.message}`),
       });
       if (globalOptions(command).json) printJson(buildReportJson(report));

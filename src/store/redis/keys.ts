@@ -22,12 +22,28 @@ export class Keys {
   tasksByCode(projectId: string, codeName: string): string { return `${this.prefix}tasks:${projectId}:code:${codeName}`; }
   allStatusIndexes(projectId: string): string[] { return TASK_STATUSES.map((s) => this.tasksByStatus(projectId, s)); }
 
+  schedule(id: string): string { return `${this.prefix}schedule:${id}`; }
+  /** Every schedule of a project, scored by creation time (ms). */
+  schedules(projectId: string): string { return `${this.prefix}schedules:${projectId}`; }
+  /** name -> id for the project's named schedules that are not cancelled. */
+  scheduleNames(projectId: string): string { return `${this.prefix}schedule-names:${projectId}`; }
+  /** Schedules with status `scheduled`, scored by their next occurrence (ms): what the schedulers wait on. */
+  schedulesDue(): string { return `${this.prefix}schedule-due`; }
+  /** Claimed firings of one schedule whose task is not queued yet: occurrence ms -> JSON. */
+  schedulePending(id: string): string { return `${this.prefix}schedule:${id}:pending`; }
+  /** Every claimed, unfinished firing (`<schedule id>:<occurrence ms>`), scored by when its claim lapses. */
+  schedulePendingAll(): string { return `${this.prefix}schedule-pending`; }
+  /** A schedule's firings (JSON), scored by occurrence time, capped. */
+  scheduleHistory(id: string): string { return `${this.prefix}schedule:${id}:history`; }
+
   log(taskId: string): string { return `${this.prefix}log:${taskId}`; }
   logBytes(taskId: string): string { return `${this.prefix}log:${taskId}:bytes`; }
 
   /** Pub/sub channels: cancel requests to workers, finished notices to waiters. */
   cancelChannel(): string { return `${this.prefix}events:cancel`; }
   finishedChannel(): string { return `${this.prefix}events:finished`; }
+  /** "A schedule was created or changed": wakes sleeping schedulers early. */
+  scheduleChannel(): string { return `${this.prefix}events:schedules`; }
 
   /** BullMQ's own prefix, so its keys live beside ours. */
   bullPrefix(): string { return `${this.prefix}bull`; }

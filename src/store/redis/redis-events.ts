@@ -1,6 +1,6 @@
 /**
- * Fleet-wide notices over Redis pub/sub: "cancel this task" (to whichever node runs it) and "this task
- * finished" (to anyone waiting on it). Pub/sub is fire-and-forget, so every consumer also re-checks the
+ * Fleet-wide notices over Redis pub/sub: "cancel this task" (to whichever node runs it), "this task
+ * finished" (to anyone waiting on it) and "a schedule changed" (to the schedulers). Pub/sub is fire-and-forget, so every consumer also re-checks the
  * task record; a notice only makes that check happen sooner.
  */
 import type { Redis } from 'ioredis';
@@ -20,6 +20,15 @@ export class RedisEvents {
 
   async publishFinished(taskId: string): Promise<void> {
     await this.redis.publish(this.keys.finishedChannel(), taskId);
+  }
+
+  /** Tells sleeping schedulers that a schedule was created or changed, so they look again now. */
+  async publishScheduleChange(scheduleId: string): Promise<void> {
+    await this.redis.publish(this.keys.scheduleChannel(), scheduleId);
+  }
+
+  onScheduleChange(handler: Handler): Promise<() => void> {
+    return this.on(this.keys.scheduleChannel(), handler);
   }
 
   onCancel(handler: Handler): Promise<() => void> {

@@ -3,7 +3,7 @@
  * order of stdout and stderr is kept and a follower can block on "anything after this cursor".
  */
 import type { Redis } from 'ioredis';
-import type { LogEntry, LogStore } from '../ports.ts';
+import type { LogEntry, LogFollower, LogStore } from '../ports.ts';
 import type { Keys } from './keys.ts';
 
 const STREAM_CODES = { stdout: 'o', stderr: 'e', system: 's' } as const;
@@ -33,14 +33,27 @@ export class RedisLogStore implements LogStore {
   }
 
   async follow(taskId: string, after: string, blockMs: number): Promise<LogEntry[]> {
-    // A blocking read holds its connection, so it runs on a duplicate that is closed afterwards.
-    const reader = this.redis.duplicate();
+    const follower = this.follower(taskId);
     try {
-      const reply = (await reader.xread('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', this.keys.log(taskId), after)) as StreamReply | null;
-      return reply?.[0]?.[1] ? (reply[0][1] as unknown as [string, string[]][]).map(toEntry) : [];
+      return await follower.next(after, blockMs);
     } finally {
-      reader.disconnect();
+      follower.close();
     }
+  }
+
+  follower(taskId: string): LogFollower {
+    // A blocking read holds its connection, so a follow session gets a duplicate of its own.
+    const reader = this.redis.duplicate();
+    const key = this.keys.log(taskId);
+    return {
+      async next(after: string, blockMs: number): Promise<LogEntry[]> {
+        const reply = (await reader.xread('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', key, after)) as StreamReply | null;
+        return reply?.[0]?.[1] ? (reply[0][1] as unknown as [string, string[]][]).map(toEntry) : [];
+      },
+      close(): void {
+        reader.disconnect();
+      },
+    };
   }
 
   async text(taskId: string): Promise<string> {

@@ -1,6 +1,7 @@
 /**
  * TaskStore on Redis: a hash per task, sorted-set indexes per project (all, by status, by code), and
- * every status change through the one `transition-task` script.
+ * every status change through the one `transition-task` script. Creation is one `create-task` script
+ * that never overwrites an existing task, so creating the same id twice is harmless.
  */
 import type { Redis } from 'ioredis';
 import type { Task } from '../../core/model.ts';
@@ -18,17 +19,23 @@ export class RedisTaskStore implements TaskStore {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly clock: () => Date = () => new Date()) {}
 
   async create(input: NewTask): Promise<Task> {
+    return (await this.createIfAbsent(input)).task;
+  }
+
+  async createIfAbsent(input: NewTask): Promise<{ task: Task; created: boolean }> {
     const now = this.clock().toISOString();
     const task: Task = { ...input, status: 'queued', attempts: 0, updated_at: now };
     const createdMs = Date.parse(task.created_at);
-    await this.redis
-      .multi()
-      .hset(this.keys.task(task.id), ...encodeTaskFields({ ...task }), 'created_ms', String(createdMs))
-      .zadd(this.keys.tasks(task.project_id), createdMs, task.id)
-      .zadd(this.keys.tasksByStatus(task.project_id, 'queued'), createdMs, task.id)
-      .zadd(this.keys.tasksByCode(task.project_id, task.code_name), createdMs, task.id)
-      .exec();
-    return task;
+    const created = await runScript(
+      this.redis,
+      'createTask',
+      [this.keys.task(task.id), this.keys.tasks(task.project_id), this.keys.tasksByStatus(task.project_id, 'queued'), this.keys.tasksByCode(task.project_id, task.code_name)],
+      [task.id, createdMs, ...encodeTaskFields({ ...task })],
+    );
+    if (created === 1) return { task, created: true };
+    const existing = await this.get(task.id);
+    if (!existing) throw new Error(`Task ${task.id} exists and vanished while being read`);
+    return { task: existing, created: false };
   }
 
   async get(id: string): Promise<Task | undefined> {

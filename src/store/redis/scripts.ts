@@ -7,6 +7,14 @@ import type { Redis } from 'ioredis';
 
 const SCRIPTS = {
   transitionTask: { file: 'transition-task.lua', keys: 8 },
+  createTask: { file: 'create-task.lua', keys: 4 },
+  createSchedule: { file: 'create-schedule.lua', keys: 4 },
+  changeSchedule: { file: 'change-schedule.lua', keys: 3 },
+  claimFirings: { file: 'claim-firings.lua', keys: 6 },
+  completeFiring: { file: 'complete-firing.lua', keys: 4 },
+  takeOverFiring: { file: 'take-over-firing.lua', keys: 2 },
+  deleteSchedule: { file: 'delete-schedule.lua', keys: 7 },
+  settleDue: { file: 'settle-due.lua', keys: 2 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -1,0 +1,70 @@
+/**
+ * The work behind `dockhand run`: pack the directory, validate it like an upload, and run it once
+ * through the same container path as the fleet. Loaded only when the command runs (dockerode and the
+ * archive code are heavy to import).
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { newId } from '../../core/ids.ts';
+import { LIMITS } from '../../core/limits.ts';
+import { buildContainerSpec } from '../../runtime/container-spec.ts';
+import { DockerRuntime } from '../../runtime/docker-runtime.ts';
+import { packDirectory } from '../../sdk/pack-directory.ts';
+import { payloadText } from '../../service/tasks.ts';
+import { loadStackCatalog } from '../../stacks/catalog.ts';
+import { resolveStackImage } from '../../stacks/images.ts';
+import { canonicalizeArchive } from '../../store/archive/canonicalize.ts';
+import { runAttempt } from '../../worker/task-runner.ts';
+import { CliExit, EXIT_CODES, formatDuration, info, printJson } from '../output.ts';
+import { exitCodeFor, parsePayload } from '../commands/task.ts';
+
+export interface RunLocalOptions {
+  stack: string;
+  command?: string;
+  payload?: string;
+  timeout: number;
+  memory: number;
+  network?: boolean;
+  json?: boolean;
+}
+
+export async function runLocal(dir: string, options: RunLocalOptions): Promise<void> {
+  const docker = new Docker();
+  const runtime = new DockerRuntime(docker);
+  const catalog = await loadStackCatalog();
+  const image = await resolveStackImage(docker, catalog, options.stack);
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'dockhand-run-'));
+  try {
+    const canonical = await canonicalizeArchive(packDirectory(dir), 'tar.gz', { tmpDir: tmp });
+    const taskId = newId();
+    const spec = buildContainerSpec({
+      taskId, attempt: 1, projectId: 'local', codeName: path.basename(path.resolve(dir)), nodeId: 'local',
+      image: image.ref, command: options.command ?? catalog.runCommand(options.stack), envVars: {},
+      memoryMb: options.memory, cpus: 1, network: options.network === true,
+    });
+    const outcome = await runAttempt(runtime, {
+      spec,
+      code: async () => createReadStream(canonical.path),
+      payload: options.payload !== undefined ? payloadText(parsePayload(options.payload)) : '',
+      timeoutMs: options.timeout * 1000,
+      logCapBytes: LIMITS.logCapBytes,
+      resultMaxBytes: LIMITS.resultMaxBytes,
+      ...(options.json ? {} : { onLog: (chunk) => (chunk.stream === 'stdout' ? process.stdout : process.stderr).write(chunk.data) }),
+    });
+    if (options.json) {
+      printJson({ id: taskId, status: outcome.status, exit_code: outcome.exitCode, duration: outcome.durationMs, msg: outcome.msg, error_class: outcome.errorClass, result: outcome.result, log: outcome.log.toString('utf8') });
+    } else {
+      if (outcome.result !== undefined) console.log(`result: ${JSON.stringify(outcome.result)}`);
+      info(`${outcome.status} in ${formatDuration(outcome.durationMs)}${outcome.exitCode !== undefined ? `, exit ${outcome.exitCode}` : ''}${outcome.msg ? ` - ${outcome.msg}` : ''}`);
+    }
+    process.exitCode = exitCodeFor({ status: outcome.status } as Parameters<typeof exitCodeFor>[0]);
+  } catch (err) {
+    if (err instanceof CliExit) throw err;
+    throw new CliExit(EXIT_CODES.failed, (err as Error).message);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The schedule store's atomic steps against a real Redis: a claim goes through once per version, a
+ * lapsed firing is taken over by one caller at a time, a completion is recorded once, task creation
+ * never overwrites, and the due set never undoes a change a tick did not see.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '../../src/core/ids.ts';
+import { createSchedule, pauseSchedule, replaceSchedule, resumeSchedule } from '../../src/service/schedules.ts';
+import type { FiringClaim, ScheduleRecord } from '../../src/store/ports.ts';
+import { startSchedulerContexts, type SchedulerContexts } from '../helpers/schedulers.ts';
+
+let f: SchedulerContexts;
+
+beforeEach(async () => {
+  f = await startSchedulerContexts(2);
+  await f.addCode('tick');
+});
+
+afterEach(async () => {
+  await f.stop();
+});
+
+async function perMinute(): Promise<ScheduleRecord> {
+  const s = await createSchedule(f.ctx, f.projectId, { code_name: 'tick', cron: '* * * * *' });
+  return (await f.ctx.schedules.get(s.id))!;
+}
+
+function claimOf(record: ScheduleRecord, at: number, taskId = newId()): FiringClaim {
+  return {
+    version: record.version,
+    lastHandled: new Date(at),
+    next: new Date(at + 60_000),
+    lastTaskId: taskId,
+    fire: [{ at, task_id: taskId }],
+    record: [],
+    codeMissingReason: 'gone',
+    leaseUntil: Date.now() + 60_000,
+    now: new Date(),
+  };
+}
+
+describe('the schedule store', () => {
+  it('lets exactly one of two claims made from the same version through', async () => {
+    const record = await perMinute();
+    const at = record.next_ms!;
+    const [a, b] = await Promise.all([
+      f.contexts[0]!.schedules.claim(record, claimOf(record, at)),
+      f.contexts[1]!.schedules.claim(record, claimOf(record, at)),
+    ]);
+    expect([a, b].sort()).toEqual(['claimed', 'conflict']);
+    const after = (await f.ctx.schedules.get(record.id))!;
+    expect(after).toMatchObject({ version: record.version + 1, run_count: 1, next_ms: at + 60_000, last_handled_ms: at });
+    expect(await f.ctx.schedules.pending(record.id)).toHaveLength(1);
+    expect(await f.ctx.schedules.due(at + 59_000, 10)).toEqual([]);
+  });
+
+  it('stops the schedule instead of claiming when its code package is gone, recording the occurrence as skipped', async () => {
+    const record = await perMinute();
+    await f.ctx.codes.delete(f.projectId, 'tick');
+    expect(await f.ctx.schedules.claim(record, { ...claimOf(record, record.next_ms!), codeMissingReason: 'its code package "tick" was deleted' })).toBe('code-missing');
+    expect(await f.ctx.schedules.get(record.id)).toMatchObject({ status: 'stopped', status_reason: 'its code package "tick" was deleted', run_count: 0 });
+    expect(await f.ctx.schedules.history(record.id, 10)).toEqual([{ at: new Date(record.next_ms!).toISOString(), outcome: 'skipped', reason: 'its code package "tick" was deleted' }]);
+    expect(await f.ctx.schedules.pending(record.id)).toEqual([]);
+    expect(await f.ctx.schedules.due(Date.now() + 3_600_000, 10)).toEqual([]);
+  });
+
+  it('hands a pending firing over only after its lease lapses, to one caller at a time, and records its completion once', async () => {
+    const record = await perMinute();
+    const at = record.next_ms!;
+    const claim = { ...claimOf(record, at), leaseUntil: Date.now() + 400 };
+    expect(await f.ctx.schedules.claim(record, claim)).toBe('claimed');
+    expect(await f.ctx.schedules.takeOver(record.id, at, Date.now(), Date.now() + 5000)).toBeUndefined();
+    expect(await f.ctx.schedules.lapsedFirings(Date.now(), 10)).toEqual([]);
+
+    const later = Date.now() + 500;
+    expect(await f.ctx.schedules.lapsedFirings(later, 10)).toEqual([{ scheduleId: record.id, at }]);
+    const [x, y] = await Promise.all([
+      f.contexts[0]!.schedules.takeOver(record.id, at, later, later + 5000),
+      f.contexts[1]!.schedules.takeOver(record.id, at, later, later + 5000),
+    ]);
+    expect([x, y].filter(Boolean)).toEqual([claim.fire[0]]);
+
+    const entry = { at: new Date(at).toISOString(), outcome: 'queued' as const, task_id: claim.fire[0]!.task_id };
+    expect(await f.ctx.schedules.completeFiring(record.id, at, entry, new Date().toISOString())).toBe(true);
+    expect(await f.ctx.schedules.completeFiring(record.id, at, entry, new Date().toISOString())).toBe(false);
+    expect(await f.ctx.schedules.history(record.id, 10)).toEqual([entry]);
+    expect(await f.ctx.schedules.lapsedFirings(later + 10_000, 10)).toEqual([]);
+  });
+
+  it('refuses a change computed from an older version, so a replace never rewinds a claimed firing', async () => {
+    const record = await perMinute();
+    expect(await f.ctx.schedules.claim(record, claimOf(record, record.next_ms!))).toBe('claimed');
+    const stale = await f.ctx.schedules.change(record.id, {
+      from: ['scheduled'],
+      set: { last_handled_ms: record.last_handled_ms! },
+      version: record.version,
+    });
+    expect(stale).toEqual({ applied: false, current: 'scheduled', stale: true });
+    expect((await f.ctx.schedules.get(record.id))?.last_handled_ms).toBe(record.next_ms);
+  });
+
+  it('creates a task once: creating the same id again returns the first record untouched', async () => {
+    const id = newId();
+    const base = {
+      id, project_id: f.projectId, code_name: 'tick', code_id: 'c', code_rev: 1, priority: 0 as const, timeout: 60, delay: 0,
+      cluster: 'default', payload: 'first', created_at: new Date().toISOString(), trace_id: 't',
+    };
+    expect((await f.ctx.tasks.createIfAbsent(base)).created).toBe(true);
+    await f.ctx.tasks.transition(id, ['queued'], 'preparing', {});
+    const again = await f.ctx.tasks.createIfAbsent({ ...base, payload: 'second' });
+    expect(again.created).toBe(false);
+    expect(again.task).toMatchObject({ status: 'preparing', payload: 'first' });
+    expect((await f.ctx.tasks.countByStatus(f.projectId)).queued).toBe(0);
+  });
+
+  it('keeps a schedule due when it was resumed after a tick read it as paused', async () => {
+    const record = await perMinute();
+    await pauseSchedule(f.ctx, f.projectId, record.id);
+    const stale = (await f.ctx.schedules.get(record.id))!;
+    expect(stale.status).toBe('paused');
+    await resumeSchedule(f.ctx, f.projectId, record.id);
+    await f.ctx.schedules.settleDue(record.id);
+    expect(await f.ctx.schedules.due(Date.now(), 10)).toEqual([record.id]);
+  });
+
+  it('does not move a schedule that was replaced after a tick read it', async () => {
+    const record = await perMinute();
+    await replaceSchedule(f.ctx, f.projectId, record.id, { code_name: 'tick', cron: '* * * * * *' });
+    const replaced = (await f.ctx.schedules.get(record.id))!;
+    await f.ctx.schedules.settleDue(record.id, { version: record.version, nextMs: record.next_ms! + 3_600_000 });
+    expect(await f.ctx.schedules.due(replaced.next_ms!, 10)).toEqual([record.id]);
+  });
+});
