@@ -115,6 +115,37 @@ describe('the official IronWorker Node client against Dockhand', () => {
     await iron.call('tasksCancel', waiting.id);
   });
 
+  it('schedules with run_every, run_times and start_at, fires a task, then shows, lists and cancels the schedule', async () => {
+    const startAt = new Date(Math.ceil((Date.now() + 3000) / 1000) * 1000);
+    const created = await iron.call<{ id: string }>('schedulesCreate', 'hello', { name: 'scheduled' }, {
+      run_every: 60, run_times: 3, start_at: startAt.toISOString(), priority: 1, label: 'from-schedule',
+    });
+    expect(created.id).toMatch(/^[0-9a-f]{24}$/);
+
+    let fired: IronTask | undefined;
+    for (const deadline = Date.now() + 60_000; !fired && Date.now() < deadline;) {
+      const tasks = await iron.call<IronTask[]>('tasksList', { code_name: 'hello', label: 'from-schedule' });
+      fired = tasks.find((t) => t.schedule_id === created.id);
+      if (!fired) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    expect(fired, 'the schedule fired no task within a minute').toBeDefined();
+    const done = await iron.call<IronTask>('tasksWaitFor', fired!.id, {});
+    expect(done).toMatchObject({ status: 'complete', schedule_id: created.id, priority: 1 });
+    expect(await iron.call<string>('tasksLog', done.id)).toContain('hello scheduled');
+
+    const schedule = await iron.call<Record<string, unknown>>('schedulesGet', created.id);
+    expect(schedule).toMatchObject({
+      id: created.id, code_name: 'hello', status: 'scheduled', run_every: 60, run_times: 3, run_count: 1,
+      start_at: startAt.toISOString(), next_start: new Date(startAt.getTime() + 60_000).toISOString(), payload: '{"name":"scheduled"}',
+    });
+    const listed = await iron.call<Array<{ id: string }>>('schedulesList', {});
+    expect(listed.map((s) => s.id)).toContain(created.id);
+
+    expect(await iron.call<{ msg: string }>('schedulesCancel', created.id)).toMatchObject({ msg: 'Cancelled' });
+    expect(await iron.call<Record<string, unknown>>('schedulesGet', created.id)).toMatchObject({ status: 'cancelled' });
+    expect((await iron.attempt('schedulesCreate', 'hello', {}, { run_every: 10 })).error).toMatch(/run_every/);
+  });
+
   it('passes IronWorker errors back as the client\'s Error message', async () => {
     const missing = await iron.attempt('tasksGet', 'ffffffffffffffffffffffff');
     expect(missing.error).toMatch(/No task with id/);

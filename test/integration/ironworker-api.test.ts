@@ -303,3 +303,57 @@ describe('IronWorker API v2: webhook', () => {
     expect(nameless.json.msg).toContain('code_name');
   });
 });
+
+describe('IronWorker API v2: schedules', () => {
+  beforeAll(async () => {
+    await uploadZip({ name: 'timed', image: 'dockhand-base:dev', command: 'true' });
+  });
+
+  it('creates a batch, shows each schedule in IronWorker shape, and cancels one', async () => {
+    const startAt = new Date(Date.now() + 3600_000).toISOString();
+    const reply = await iron('POST', '/schedules', { schedules: [
+      { code_name: 'timed', payload: '{"a":1}', start_at: startAt, run_every: 3600, run_times: 4, priority: 1, timeout: 30 },
+      { code_name: 'timed', payload: '{}', cron: '0 3 * * *', timezone: 'Europe/Berlin', name: 'nightly' },
+    ] });
+    expect(reply.status).toBe(200);
+    expect(reply.json.msg).toBe('Scheduled');
+    const [every, cron] = reply.json.schedules as Array<{ id: string }>;
+    const shown = (await iron('GET', `/schedules/${every!.id}`)).json;
+    expect(shown).toMatchObject({
+      id: every!.id, project_id: fleet.projectId, code_name: 'timed', payload: '{"a":1}', status: 'scheduled', start_at: startAt,
+      run_every: 3600, run_times: 4, run_count: 0, next_start: startAt, priority: 1, timeout: 30,
+    });
+    expect((await iron('GET', `/schedules/${cron!.id}`)).json).toMatchObject({ cron: '0 3 * * *', timezone: 'Europe/Berlin', name: 'nightly' });
+    expect((await iron('POST', `/schedules/${every!.id}/cancel`)).json).toEqual({ msg: 'Cancelled' });
+    expect((await iron('GET', `/schedules/${every!.id}`)).json.status).toBe('cancelled');
+  });
+
+  it('pages the schedule list from page 0', async () => {
+    const all = (await iron('GET', '/schedules?per_page=100')).json.schedules.map((s: { id: string }) => s.id);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    expect((await iron('GET', '/schedules?per_page=1&page=1')).json.schedules.map((s: { id: string }) => s.id)).toEqual([all[1]]);
+  });
+
+  it('refuses run_every under 60 s, naming it, and creates nothing of a batch with one bad schedule', async () => {
+    const before = (await iron('GET', '/schedules?per_page=100')).json.schedules.length;
+    const reply = await iron('POST', '/schedules', { schedules: [{ code_name: 'timed', run_every: 3600 }, { code_name: 'timed', run_every: 30 }] });
+    expect(reply.status).toBe(400);
+    expect(reply.json.msg).toContain('run_every');
+    const unknown = await iron('POST', '/schedules', { schedules: [{ code_name: 'timed', run_every: 3600 }, { code_name: 'nope', run_every: 3600 }] });
+    expect(unknown.status).toBe(404);
+    expect((await iron('GET', '/schedules?per_page=100')).json.schedules.length).toBe(before);
+    expect((await iron('GET', '/schedules/ffffffffffffffffffffffff')).status).toBe(404);
+  });
+
+  it('runs a schedule without timing once, straight away', async () => {
+    const reply = await iron('POST', '/schedules', { schedules: [{ code_name: 'timed', payload: 'now' }] });
+    const id = reply.json.schedules[0].id as string;
+    let task: { schedule_id?: string; payload: string } | undefined;
+    for (const deadline = Date.now() + 20_000; !task && Date.now() < deadline;) {
+      const tasks = (await iron('GET', '/tasks?code_name=timed')).json.tasks as Array<{ schedule_id?: string; payload: string }>;
+      task = tasks.find((t) => t.schedule_id === id);
+      if (!task) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(task).toMatchObject({ schedule_id: id, payload: 'now' });
+  });
+});

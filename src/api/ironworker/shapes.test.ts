@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeRevision, Task } from '../../core/model.ts';
 import { ironCode, ironRevision, revisionId } from './code-shape.ts';
+import { ironSchedule } from './schedule-shape.ts';
 import { ironTask } from './task-shape.ts';
 
 const task: Task = {
@@ -52,5 +53,27 @@ describe('code packages in IronWorker shape', () => {
     expect(shaped.id).toMatch(/^[0-9a-f]{24}$/);
     expect(shaped.id).toBe(revisionId(revision.id, 2));
     expect(revisionId(revision.id, 1)).not.toBe(shaped.id);
+  });
+});
+
+describe('schedules in IronWorker shape', () => {
+  const schedule = {
+    id: 's'.repeat(24), project_id: 'p'.repeat(24), code_name: 'hello', every: 60, start_at: '2026-03-01T10:00:00.000Z', run_times: 3,
+    overlap: 'allow', missed: 'skip', payload: '{}', status: 'scheduled' as const, run_count: 1, last_run_time: '2026-03-01T10:00:00.100Z',
+    next_start: '2026-03-01T10:01:00.000Z', created_at: '2026-03-01T09:59:57.000Z', updated_at: '2026-03-01T10:00:00.100Z', last_handled: 'x',
+  };
+
+  it('calls every run_every and keeps IronWorker\'s counters and times', () => {
+    expect(ironSchedule(schedule)).toEqual({
+      id: schedule.id, project_id: schedule.project_id, code_name: 'hello', payload: '{}', status: 'scheduled', created_at: schedule.created_at,
+      updated_at: schedule.updated_at, run_count: 1, overlap: 'allow', missed: 'skip', start_at: schedule.start_at, run_every: 60, run_times: 3,
+      next_start: schedule.next_start, last_run_time: schedule.last_run_time,
+    });
+  });
+
+  it('shows a one-off\'s instant as start_at and why a schedule stopped as msg', () => {
+    const once = { ...schedule, every: undefined, start_at: undefined, at: '2026-03-02T00:00:00.000Z', status: 'stopped' as const, status_reason: 'its code package was deleted' };
+    expect(ironSchedule(once)).toMatchObject({ start_at: once.at, msg: once.status_reason, status: 'stopped' });
+    expect(ironSchedule(once)).not.toHaveProperty('run_every');
   });
 });
