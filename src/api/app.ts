@@ -1,16 +1,25 @@
 /**
  * The HTTP API (Fastify): native routes under /v1, IronWorker's under /2, health and metrics.
  * `buildApp` returns the instance without listening, so tests drive it with `inject()`.
+ *
+ * Every request meets, in order: the route's body limit (explicit, from the payload and config caps),
+ * authentication (the project from its token; the admin token for admin routes), the per-token rate
+ * limit, then the route. Every error leaves as `{"error": {code, message, details?}}`.
  */
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { LIMITS } from '../core/limits.ts';
 import type { AppContext } from '../service/context.ts';
-import { authenticate } from './auth.ts';
+import { RedisRateCounter } from '../store/redis/redis-rate-counter.ts';
+import { authenticate, authenticateAdmin } from './auth.ts';
+import { bodyLimits } from './body-limits.ts';
 import { sendNativeError } from './errors.ts';
 import { registerIronWorkerApi } from './ironworker/index.ts';
+import { rateLimitHook } from './rate-limit.ts';
+import { redactingChildLogger } from './request-log.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
+import { ADMIN_ROUTES, registerProjectRoutes } from './routes/projects.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
+import { registerNodeRoutes } from './routes/nodes.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 
@@ -23,28 +32,42 @@ export interface AppOptions {
 const PUBLIC_ROUTES = new Set(['/health', '/v1/stacks', '/metrics', '/v1/openapi.json', '/2/stacks']);
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const limits = bodyLimits(ctx.settings);
   const app = Fastify({
     ...(options.logger === false ? {} : { loggerInstance: ctx.logger }),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: limits.json,
     // One line per request is noise at fleet scale; failures are logged where they are handled.
     logController: new LogController({ disableRequestLogging: true }),
+    // Whatever does log a request never shows a token passed as ?oauth=, nor headers or bodies.
+    childLoggerFactory: redactingChildLogger,
+    // Malformed URLs (bad percent-encoding) get the native error shape too.
+    frameworkErrors: (err, request, reply) => void sendNativeError(err, request, reply),
   }) as unknown as FastifyInstance;
   await app.register(multipart, {
-    limits: { fileSize: LIMITS.archiveMaxUploadBytes, files: 1, fields: 4, fieldSize: LIMITS.configMaxBytes * 2 + 65_536 },
+    // One byte over the cap, so the archive reader's own byte count (which names the cap) is what stops an oversized upload.
+    limits: { fileSize: limits.archive + 1, files: 1, fields: 4, parts: 6, fieldSize: limits.uploadField },
   });
   app.setErrorHandler((err, request, reply) => sendNativeError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'DH_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } }),
   );
+  // Authentication goes by the matched route, not the raw URL, so no spelling of a path skips it.
   app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (PUBLIC_ROUTES.has(path)) return;
-    if (path.startsWith('/v1/') || path.startsWith('/2/')) await authenticate(request, ctx.projects);
+    const route = request.routeOptions.url;
+    if (route === undefined || PUBLIC_ROUTES.has(route)) return;
+    if (ADMIN_ROUTES.has(route)) await authenticateAdmin(request, ctx.settings.DOCKHAND_ADMIN_TOKEN, ctx.projects);
+    else if (route.startsWith('/v1/') || route.startsWith('/2/')) await authenticate(request, ctx.projects);
   });
+  app.addHook(
+    'onRequest',
+    rateLimitHook(new RedisRateCounter(ctx.redis, ctx.keys), { limit: ctx.settings.DOCKHAND_RATE_LIMIT, windowSeconds: ctx.settings.DOCKHAND_RATE_WINDOW_SECONDS }),
+  );
   registerSystemRoutes(app, ctx, options.health ?? (async () => {}));
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  registerProjectRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
+  registerNodeRoutes(app, ctx);
   await registerIronWorkerApi(app, ctx);
   return app;
 }

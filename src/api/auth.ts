@@ -1,7 +1,13 @@
 /**
  * Who is calling: the project comes from the token, never from a path parameter alone. Tokens arrive
  * as `Authorization: Bearer <t>`, `Authorization: OAuth <t>` (IronWorker clients) or `?oauth=<t>`.
+ * The admin token (DOCKHAND_ADMIN_TOKEN) opens only the admin routes (creating projects); it is
+ * compared by hash in constant time, like project tokens.
+ *
+ *   const project = await authenticate(request, ctx.projects);   // or throws DH_ERR_UNAUTHORIZED
+ *   authenticateAdmin(request, ctx.settings.DOCKHAND_ADMIN_TOKEN);
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { DhError } from '../core/errors.ts';
 import type { Project } from '../core/model.ts';
@@ -10,6 +16,10 @@ import type { ProjectStore } from '../store/ports.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     project?: Project;
+    /** sha256 of the token that authenticated this request: what the rate limit counts by. */
+    tokenHash?: string;
+    /** True once the admin token was presented; set only by authenticateAdmin. */
+    admin?: boolean;
   }
 }
 
@@ -24,6 +34,10 @@ export function presentedToken(request: FastifyRequest): string | undefined {
   return typeof oauth === 'string' && oauth !== '' ? oauth : undefined;
 }
 
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 export async function authenticate(request: FastifyRequest, projects: ProjectStore): Promise<Project> {
   const token = presentedToken(request);
   if (!token) {
@@ -32,7 +46,29 @@ export async function authenticate(request: FastifyRequest, projects: ProjectSto
   const project = await projects.byToken(token);
   if (!project) throw new DhError('DH_ERR_UNAUTHORIZED', 'The token matches no project: check DOCKHAND_TOKEN or credentials.json.');
   request.project = project;
+  request.tokenHash = sha256Hex(token);
   return project;
+}
+
+/**
+ * Admits the admin token only. A project token is valid but not enough (403); no token or another
+ * token is 401; a server without an admin token refuses every admin request (403) and says how to
+ * create projects instead.
+ */
+export async function authenticateAdmin(request: FastifyRequest, adminToken: string | undefined, projects: ProjectStore): Promise<void> {
+  const token = presentedToken(request);
+  if (!token) throw new DhError('DH_ERR_UNAUTHORIZED', 'No token given: send the admin token as "Authorization: Bearer <DOCKHAND_ADMIN_TOKEN>".');
+  const presented = Buffer.from(sha256Hex(token), 'hex');
+  if (adminToken !== undefined && timingSafeEqual(presented, Buffer.from(sha256Hex(adminToken), 'hex'))) {
+    request.tokenHash = presented.toString('hex');
+    request.admin = true;
+    return;
+  }
+  if (adminToken === undefined) {
+    throw new DhError('DH_ERR_FORBIDDEN', 'This server has no admin token: set DOCKHAND_ADMIN_TOKEN on the server, or run `dockhand projects create NAME` on the server machine (it writes to Redis directly).');
+  }
+  if (await projects.byToken(token)) throw new DhError('DH_ERR_FORBIDDEN', 'A project token cannot create projects: use the admin token (DOCKHAND_ADMIN_TOKEN).');
+  throw new DhError('DH_ERR_UNAUTHORIZED', 'The token is not the admin token: check DOCKHAND_ADMIN_TOKEN.');
 }
 
 export function projectOf(request: FastifyRequest): Project {

@@ -1,26 +1,55 @@
 /**
- * Turns anything thrown by a route into the native error shape `{"error": {code, message, details?}}`
- * with its status. Unknown errors are logged with their stack and answered without one.
+ * Turns anything thrown by a route, a hook or Fastify itself into the native error shape
+ * `{"error": {code, message, details?}}` with its status. Nothing else ever reaches a client: unknown
+ * errors are logged with their stack and answered with a sentence, and no answer carries a stack.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { DhError, isDhError } from '../core/errors.ts';
 
-export function toDhError(err: unknown): DhError {
+/** Errors of @fastify/multipart, by code: all limits of a multipart request. */
+const MULTIPART_LIMITS: Record<string, string> = {
+  FST_PARTS_LIMIT: 'The upload has too many parts: send one "data" field and one "file".',
+  FST_FILES_LIMIT: 'The upload has more than one file: send the archive as the single "file" field.',
+  FST_FIELDS_LIMIT: 'The upload has too many fields: send one "data" field and one "file".',
+};
+
+export function toDhError(err: unknown, request?: FastifyRequest): DhError {
   if (isDhError(err)) return err;
   if (err instanceof ZodError) return zodToDhError(err);
   const fastifyError = err as Partial<FastifyError>;
-  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError.statusCode === 413) {
-    return new DhError('DH_ERR_PAYLOAD_TOO_LARGE', 'The request body is larger than this route accepts.');
+  const code = fastifyError.code ?? '';
+  if (code === 'FST_REQ_FILE_TOO_LARGE') {
+    return new DhError('DH_ERR_ARCHIVE_TOO_LARGE', 'The archive is larger than the upload limit (DOCKHAND_ARCHIVE_MAX_BYTES); leave build output and dependencies out of it, or ask the operator for a higher limit.');
   }
-  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new DhError('DH_ERR_VALIDATION', `Unsupported content type: send application/json${''} (or multipart/form-data for code uploads).`);
+  if (MULTIPART_LIMITS[code] !== undefined) return new DhError('DH_ERR_PAYLOAD_TOO_LARGE', MULTIPART_LIMITS[code]);
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError.statusCode === 413) {
+    const limit = request?.routeOptions.bodyLimit;
+    return new DhError(
+      'DH_ERR_PAYLOAD_TOO_LARGE',
+      `The request body is larger than this route accepts${limit ? ` (${limit} bytes)` : ''}; payloads are capped by DOCKHAND_PAYLOAD_MAX_BYTES: store large inputs elsewhere and pass a reference.`,
+      limit ? { limit } : undefined,
+    );
   }
-  if (fastifyError.statusCode === 400 && /JSON/i.test(fastifyError.message ?? '')) {
-    return new DhError('DH_ERR_BAD_JSON', `The request body is not valid JSON: ${fastifyError.message}.`);
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
+    return new DhError('DH_ERR_VALIDATION', 'Unsupported content type: send application/json (or multipart/form-data for code uploads).');
   }
-  if (fastifyError.statusCode === 400 || fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return new DhError('DH_ERR_VALIDATION', fastifyError.message ?? 'Bad request.');
+  if (code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new DhError('DH_ERR_VALIDATION', 'The request path is malformed (bad percent-encoding or an overlong segment).');
+  }
+  if (code === 'FST_INVALID_JSON_FIELD_ERROR') {
+    // The multipart reader reports a JSON part cut at its size bound the same way as a malformed one.
+    return new DhError('DH_ERR_BAD_JSON', 'The "data" part is declared as application/json but does not parse (it is malformed, or longer than a code upload accepts).', { field: 'data' });
+  }
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return new DhError('DH_ERR_BAD_JSON', 'The request body is empty but its content type is application/json: send a JSON object.');
+  }
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fastifyError.statusCode === 400 && (err instanceof SyntaxError || /JSON/i.test(fastifyError.message ?? '')))) {
+    return new DhError('DH_ERR_BAD_JSON', `The request body is not valid JSON: ${fastifyError.message ?? 'it does not parse'}.`);
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new DhError('DH_ERR_VALIDATION', `Bad request: ${fastifyError.message ?? 'the request is malformed'}.`);
   }
   return new DhError('DH_ERR_INTERNAL', 'Something failed inside Dockhand; the server log has the details.');
 }
@@ -33,7 +62,12 @@ export function zodToDhError(err: ZodError, what = 'request'): DhError {
 }
 
 export function sendNativeError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const dhError = toDhError(err);
-  if (dhError.code === 'DH_ERR_INTERNAL') request.log.error({ err }, 'request failed');
+  const dhError = toDhError(err, request);
+  // Logged without the request body: payloads and configs may hold secrets.
+  if (dhError.code === 'DH_ERR_INTERNAL') request.log.error({ err, method: request.method, route: request.routeOptions.url }, 'request failed');
+  // Refused before its body was read (an upload stopped at a cap): the rest of the body is still on the
+  // wire, so this connection cannot carry another request. Say so, or a keep-alive client reuses it and
+  // its next request meets a reset.
+  if (!request.raw.complete) reply.header('connection', 'close');
   return reply.status(dhError.status).send({ error: dhError.toJSON() });
 }

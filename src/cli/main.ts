@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCodeCommands } from './commands/code.ts';
+import { registerNodesCommand } from './commands/nodes.ts';
+import { registerProjectCommands } from './commands/projects.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerScheduleCommands } from './commands/schedule.ts';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerTaskCommands(program);
   registerScheduleCommands(program);
   registerStacksCommands(program);
+  registerNodesCommand(program);
+  registerProjectCommands(program);
   program.addHelpText('after', `
 Start here:
   npm run up                                   start the fleet on this machine (second terminal for the rest)

@@ -26,6 +26,14 @@ export const LIMITS = {
   tmpSizeBytes: 64 * MiB,
   taskDirSizeBytes: 1024 * MiB,
   shmSizeBytes: 16 * MiB,
+  /**
+   * Files (inodes) per tmpfs mount: without `nr_inodes` a tmpfs allows half the host's RAM pages, and
+   * a storm of empty files costs kernel memory that no size cap counts. /task holds at most
+   * archiveMaxEntries from the upload, with room for what the task writes there.
+   */
+  taskDirInodes: 131_072,
+  tmpInodes: 32_768,
+  runDirInodes: 256,
   /** Captured stdout+stderr per task; past it the container is killed and the log says so. */
   logCapBytes: 1 * MiB,
   payloadMaxBytes: 64 * KiB,
@@ -39,6 +47,12 @@ export const LIMITS = {
   archiveMaxTotalBytes: 512 * MiB,
   archiveMaxUploadBytes: 256 * MiB,
   archiveMaxNameBytes: 255 * 4,
+  /**
+   * API requests per token per window: generous (100 a second on average), so scripts, benchmarks and
+   * the test suite never meet it, while a runaway client still does.
+   */
+  rateLimitRequests: 6000,
+  rateLimitWindowSeconds: 60,
 } as const;
 
 export type Priority = 0 | 1 | 2;

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DhError } from './errors.ts';
+import { LIMITS } from './limits.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -26,10 +27,34 @@ const SettingsSchema = z.object({
   DOCKHAND_NODE_ID: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
   /** Task slots of a worker node. */
   DOCKHAND_CONCURRENCY: positiveInt.max(256).default(4),
-  /** OCI runtime for task containers (e.g. `runsc` for gVisor); empty means the engine default. */
-  DOCKHAND_RUNTIME: z.string().optional(),
+  /** How often a worker node heartbeats: refreshes its registry entry and the leases of its tasks. */
+  DOCKHAND_HEARTBEAT_MS: positiveInt.min(100).default(2000),
+  /** A node silent for this long is lost: its leases lapse and the fleet takes its tasks back. */
+  DOCKHAND_NODE_TTL_MS: positiveInt.min(1000).default(10_000),
+  /** How often each node looks for Dockhand containers to clean up (it also does at start). */
+  DOCKHAND_RECONCILE_MS: positiveInt.min(1000).default(30_000),
+  /** How long a node that is not the best place for a task holds back, per rank (see placement). */
+  DOCKHAND_PLACEMENT_STEP_MS: z.coerce.number().int().min(0).default(1000),
+  /** Seconds a draining worker lets running tasks finish before it stops them and queues them again. */
+  DOCKHAND_DRAIN_TIMEOUT_S: z.coerce.number().int().min(0).default(30),
+  /** OCI runtime for task containers (e.g. `runsc` for gVisor); empty means the engine default. Checked at worker start and on every container. */
+  DOCKHAND_RUNTIME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a runtime name like runsc').optional(),
+  /** Docker network for tasks of packages with network access: created with no traffic between containers. */
+  DOCKHAND_TASK_NETWORK: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a Docker network name').default('dockhand-tasks'),
   /** Days a finished task's log is kept. */
   DOCKHAND_LOG_RETENTION_DAYS: positiveInt.default(7),
+  /** Largest task payload in bytes (IronWorker's 64 KiB by default); the request body limits follow it. */
+  DOCKHAND_PAYLOAD_MAX_BYTES: positiveInt.max(16 * 1024 * 1024).default(LIMITS.payloadMaxBytes),
+  /** Largest code package config in bytes. */
+  DOCKHAND_CONFIG_MAX_BYTES: positiveInt.max(16 * 1024 * 1024).default(LIMITS.configMaxBytes),
+  /** Largest code archive upload in bytes, as sent (compressed); unpacked sizes have their own caps. */
+  DOCKHAND_ARCHIVE_MAX_BYTES: positiveInt.default(LIMITS.archiveMaxUploadBytes),
+  /** API requests one token may make per rate window; 0 turns the limit off. */
+  DOCKHAND_RATE_LIMIT: z.coerce.number().int().min(0).default(LIMITS.rateLimitRequests),
+  /** Length of the rate window in seconds. */
+  DOCKHAND_RATE_WINDOW_SECONDS: positiveInt.max(86_400).default(LIMITS.rateLimitWindowSeconds),
+  /** Admin token for `POST /v1/projects` (and `dockhand projects create` over HTTP); unset: projects are created locally only. */
+  DOCKHAND_ADMIN_TOKEN: z.string().min(16, 'an admin token needs at least 16 characters').optional(),
   /** `off` keeps this server from firing schedules (every server fires them by default; one firing per occurrence either way). */
   DOCKHAND_SCHEDULER: z.enum(['on', 'off']).default('on'),
   /** The smallest `every` / `run_every` a schedule may have, in seconds (IronWorker enforced 60). */

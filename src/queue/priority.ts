@@ -1,14 +1,15 @@
 /**
- * IronWorker priorities (2 runs first, then 1, then 0) onto BullMQ's (1 is the highest). Every job
- * gets an explicit priority, so arrival order holds within one priority.
+ * IronWorker priorities (2 runs first, then 1, then 0) and arrival order, as one number: a task's rank
+ * in its ready set. Lower ranks run first. The Lua scripts compute the same (lib/dispatch.lua); this
+ * mirror documents the order and lets tests reason about it.
+ *
+ *   queueRank(2, 17) < queueRank(0, 3) // true: priority first, then arrival
  */
 import type { Priority } from '../core/limits.ts';
 
-export function bullPriority(priority: Priority): number {
-  return 3 - priority;
-}
+/** 2^48 arrivals per priority band; three bands stay below 2^53, so ranks are exact doubles. */
+export const RANK_BAND = 2 ** 48;
 
-/** BullMQ queue names may not contain ':'; clusters are validated to [a-z0-9_-]. */
-export function taskQueueName(cluster: string): string {
-  return `tasks-${cluster}`;
+export function queueRank(priority: Priority, arrival: number): number {
+  return (2 - priority) * RANK_BAND + arrival;
 }

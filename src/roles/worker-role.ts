@@ -1,36 +1,75 @@
 /**
- * Starts the worker role in this process: a node agent on the local Docker engine serving the given
- * clusters. Returns the agent so the caller decides when to stop it.
+ * Starts the worker role in this process: a node agent on the local Docker engine (DOCKER_HOST)
+ * serving the given clusters, with its labels, slots, declared memory and placement. Returns the
+ * agent so the caller decides when to stop (drain) it.
  */
 import os from 'node:os';
 import Docker from 'dockerode';
+import type { Labels } from '../core/fleet/constraints.ts';
+import type { PlacementStrategy } from '../core/fleet/placement.ts';
 import type { AppContext } from '../service/context.ts';
 import { DockerRuntime } from '../runtime/docker-runtime.ts';
+import { stackInventory } from '../stacks/inventory.ts';
+import { assertRuntimeRegistered } from '../runtime/oci-runtime.ts';
 import { DockerImageResolver } from '../worker/image-resolver.ts';
-import { NodeAgent } from '../worker/node-agent.ts';
+import { NodeAgent, type AgentOptions } from '../worker/node-agent.ts';
 
 export interface WorkerRoleOptions {
   clusters: string[];
   concurrency: number;
   nodeId?: string;
+  labels?: Labels;
+  /** Declared memory in MiB; default: the engine's host memory. */
+  memoryMb?: number;
+  placement?: Record<string, PlacementStrategy>;
+  defaultPlacement?: PlacementStrategy;
+  /** The dead-man's switch process; on unless turned off (in-process test fleets). */
+  watchdog?: boolean;
   docker?: Docker;
+  /** Timing overrides (heartbeat, time-to-live, ...), mostly for tests. */
+  timing?: Pick<AgentOptions, 'heartbeatMs' | 'ttlMs' | 'reconcileMs' | 'placementStepMs' | 'pollMs'>;
 }
 
 export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOptions): Promise<{ agent: NodeAgent; runtime: DockerRuntime; nodeId: string }> {
   const docker = options.docker ?? new Docker();
   const runtime = new DockerRuntime(docker);
   await runtime.ping();
+  const ociRuntime = ctx.settings.DOCKHAND_RUNTIME;
+  if (ociRuntime) assertRuntimeRegistered(ociRuntime, await runtime.runtimes());
+  const taskNetwork = ctx.settings.DOCKHAND_TASK_NETWORK;
+  await runtime.ensureTaskNetwork(taskNetwork);
   const nodeId = options.nodeId ?? ctx.settings.DOCKHAND_NODE_ID ?? os.hostname();
+  const dockerHost = dockerHostOf(docker);
   const agent = new NodeAgent(
     {
       ctx,
       runtime,
       images: new DockerImageResolver(docker, ctx.catalog, runtime),
       nodeId,
-      ...(ctx.settings.DOCKHAND_RUNTIME ? { ociRuntime: ctx.settings.DOCKHAND_RUNTIME } : {}),
+      ...(ociRuntime ? { ociRuntime } : {}),
+      taskNetwork,
     },
-    { clusters: options.clusters, concurrency: options.concurrency },
+    {
+      clusters: options.clusters,
+      concurrency: options.concurrency,
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.memoryMb !== undefined ? { memoryMb: options.memoryMb } : {}),
+      ...(options.placement ? { placement: options.placement } : {}),
+      ...(options.defaultPlacement ? { defaultPlacement: options.defaultPlacement } : {}),
+      ...(options.watchdog !== undefined ? { watchdog: options.watchdog } : {}),
+      ...(dockerHost ? { dockerHost } : {}),
+      ...options.timing,
+      stacks: async () => (await stackInventory(docker, ctx.catalog)).filter((row) => row.state === 'built').map((row) => row.name),
+    },
   );
   await agent.start();
   return { agent, runtime, nodeId };
+}
+
+/** The address a dockerode client talks to, as DOCKER_HOST would name it (for the watchdog process). */
+export function dockerHostOf(docker: Docker): string | undefined {
+  const modem = docker.modem as { socketPath?: unknown; host?: string; port?: number | string };
+  if (typeof modem.socketPath === 'string') return `unix://${modem.socketPath}`;
+  if (modem.host) return `tcp://${modem.host}${modem.port !== undefined ? `:${modem.port}` : ''}`;
+  return undefined;
 }

@@ -61,6 +61,8 @@ export interface ContainerSpecInput {
   memoryMb: number;
   cpus: number;
   network: boolean;
+  /** The Docker network for a task with `network` (the worker's DOCKHAND_TASK_NETWORK). */
+  networkName?: string;
   scheduleId?: string;
   /** W3C trace context handed to the task so user code can continue the trace. */
   traceparent?: string;
@@ -117,6 +119,7 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerSpec {
     network: input.network,
   };
   if (input.runtime !== undefined) spec.runtime = input.runtime;
+  if (input.network && input.networkName !== undefined) spec.networkName = input.networkName;
   return spec;
 }
 

@@ -59,8 +59,15 @@ describe('createOptions', () => {
       NetworkMode: 'none',
       LogConfig: { Type: 'none', Config: {} },
       Binds: [],
+      IpcMode: 'private',
+      CgroupnsMode: 'private',
+      OomKillDisable: false,
       AutoRemove: false,
     });
+    expect(host).not.toHaveProperty('CapAdd');
+    expect(host).not.toHaveProperty('Devices');
+    expect(host).not.toHaveProperty('Mounts');
+    expect(host).not.toHaveProperty('PidMode');
     expect(host?.Ulimits).toEqual([
       { Name: 'nofile', Soft: 512, Hard: 512 },
       { Name: 'fsize', Soft: 16 * MiB, Hard: 16 * MiB },
@@ -69,11 +76,17 @@ describe('createOptions', () => {
     expect(host?.Runtime).toBeUndefined();
   });
 
-  it('mounts size-capped tmpfs at /task, /run/dockhand and /tmp', () => {
+  it('caps the files of /task and /tmp when the spec asks for other inode counts', () => {
+    const tmpfs = createOptions({ ...spec, limits: { ...spec.limits, taskDirInodes: 500, tmpInodes: 100 } }).HostConfig?.Tmpfs;
+    expect(tmpfs?.['/task']).toContain(',nr_inodes=500,');
+    expect(tmpfs?.['/tmp']).toContain(',nr_inodes=100,');
+  });
+
+  it('mounts size- and inode-capped tmpfs at /task, /run/dockhand and /tmp', () => {
     expect(createOptions(spec).HostConfig?.Tmpfs).toEqual({
-      '/task': `rw,exec,nosuid,nodev,size=${32 * MiB},uid=1000,gid=1000,mode=0755`,
-      '/run/dockhand': `rw,nosuid,nodev,noexec,size=${3 * MiB},uid=1000,gid=1000,mode=0700`,
-      '/tmp': `rw,nosuid,nodev,noexec,size=${8 * MiB},mode=1777`,
+      '/task': `rw,exec,nosuid,nodev,size=${32 * MiB},nr_inodes=${LIMITS.taskDirInodes},uid=1000,gid=1000,mode=0755`,
+      '/run/dockhand': `rw,nosuid,nodev,noexec,size=${3 * MiB},nr_inodes=${LIMITS.runDirInodes},uid=1000,gid=1000,mode=0700`,
+      '/tmp': `rw,nosuid,nodev,noexec,size=${8 * MiB},nr_inodes=${LIMITS.tmpInodes},mode=1777`,
     });
   });
 
@@ -81,6 +94,11 @@ describe('createOptions', () => {
     const { runDirSizeBytes: _omitted, ...limits } = spec.limits;
     const expected = LIMITS.payloadMaxBytes + LIMITS.configMaxBytes + LIMITS.resultMaxBytes + MiB;
     expect(createOptions({ ...spec, limits }).HostConfig?.Tmpfs?.['/run/dockhand']).toContain(`size=${expected},`);
+  });
+
+  it('puts a task with network on the named task network, and one without on none', () => {
+    expect(createOptions({ ...spec, network: true, networkName: 'dockhand-tasks' }).HostConfig?.NetworkMode).toBe('dockhand-tasks');
+    expect(createOptions({ ...spec, network: false, networkName: 'dockhand-tasks' }).HostConfig?.NetworkMode).toBe('none');
   });
 
   it('uses the bridge network only when asked, and the given OCI runtime', () => {

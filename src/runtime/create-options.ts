@@ -23,9 +23,9 @@ export function runDirSize(limits: ContainerLimits): number {
 export function tmpfsMounts(limits: ContainerLimits): Record<string, string> {
   return {
     // The code is unpacked here and may hold executables, hence `exec`.
-    '/task': `rw,exec,nosuid,nodev,size=${limits.taskDirSizeBytes},uid=1000,gid=1000,mode=0755`,
-    '/run/dockhand': `rw,nosuid,nodev,noexec,size=${runDirSize(limits)},uid=1000,gid=1000,mode=0700`,
-    '/tmp': `rw,nosuid,nodev,noexec,size=${limits.tmpSizeBytes},mode=1777`,
+    '/task': `rw,exec,nosuid,nodev,size=${limits.taskDirSizeBytes},nr_inodes=${limits.taskDirInodes ?? LIMITS.taskDirInodes},uid=1000,gid=1000,mode=0755`,
+    '/run/dockhand': `rw,nosuid,nodev,noexec,size=${runDirSize(limits)},nr_inodes=${LIMITS.runDirInodes},uid=1000,gid=1000,mode=0700`,
+    '/tmp': `rw,nosuid,nodev,noexec,size=${limits.tmpSizeBytes},nr_inodes=${limits.tmpInodes ?? LIMITS.tmpInodes},mode=1777`,
   };
 }
 
@@ -39,12 +39,15 @@ export function ulimits(limits: ContainerLimits): Array<{ Name: string; Soft: nu
 }
 
 export function networkMode(spec: ContainerSpec): string {
-  return spec.network ? 'bridge' : 'none';
+  return spec.network ? (spec.networkName ?? 'bridge') : 'none';
 }
+
+/** HostConfig as the engine (API 1.41+) takes it; dockerode's typings lack the cgroup namespace field. */
+export type EngineHostConfig = HostConfig & { CgroupnsMode?: string };
 
 export function createOptions(spec: ContainerSpec): ContainerCreateOptions {
   const { limits } = spec;
-  const hostConfig: HostConfig = {
+  const hostConfig: EngineHostConfig = {
     CapDrop: ['ALL'],
     SecurityOpt: ['no-new-privileges'],
     Privileged: false,
@@ -63,6 +66,11 @@ export function createOptions(spec: ContainerSpec): ContainerCreateOptions {
     // Output is read over attach; a log driver would only keep a second, unbounded copy.
     LogConfig: { Type: 'none', Config: {} },
     Binds: [],
+    // Namespaces of its own: no view of the host's (or another task's) IPC objects or cgroup tree.
+    IpcMode: 'private',
+    CgroupnsMode: 'private',
+    // A task over its memory limit is killed, never left hanging on the host's memory.
+    OomKillDisable: false,
     AutoRemove: false,
   };
   if (spec.runtime !== undefined) hostConfig.Runtime = spec.runtime;

@@ -16,8 +16,9 @@ import { DhError } from '../core/errors.ts';
 import { createOptions } from './create-options.ts';
 import { dockerError, engineMessage, isNotFound, isNotRunning, isRemovalBusy, statusOf } from './docker-errors.ts';
 import { FrameDemuxer } from './frame-demux.ts';
-import { findDroppedLimits } from './limits-check.ts';
-import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, ContainerSummary, OutputChunk } from './port.ts';
+import { ICC_OPTION, taskNetworkCreateOptions, taskNetworkProblem } from './task-network.ts';
+import { findDroppedLimits, refusalMessage } from './limits-check.ts';
+import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, ContainerSummary, EngineInfo, OutputChunk } from './port.ts';
 
 /** Removal retries: 5 attempts, 100 ms doubling, about 1.5 s in all before giving up. */
 const REMOVE_ATTEMPTS = 5;
@@ -47,8 +48,10 @@ export class DockerRuntime implements ContainerRuntime {
     }
 
     let missing: string[];
+    let inspected: Awaited<ReturnType<Dockerode.Container['inspect']>>;
     try {
-      missing = findDroppedLimits(spec, await container.inspect());
+      inspected = await container.inspect();
+      missing = findDroppedLimits(spec, inspected);
     } catch (err) {
       await removeWithRetry(container, spec.name).catch(() => undefined);
       throw dockerError(err, { op: 'inspect', container: spec.name, id: container.id, image: spec.image });
@@ -57,7 +60,7 @@ export class DockerRuntime implements ContainerRuntime {
       await removeWithRetry(container, spec.name).catch(() => undefined);
       throw new DhError(
         'DH_ERR_CONTAINER_LIMITS',
-        `The Docker engine dropped ${missing.join(', ')} on container ${spec.name}, so it was removed unstarted; enable the missing cgroup controllers or engine features on this host.`,
+        refusalMessage(spec, missing, inspected),
         { container: spec.name, image: spec.image, missing },
       );
     }
@@ -103,11 +106,63 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  /**
+   * Makes sure the network for network-enabled tasks exists and keeps containers apart: created if
+   * missing (another worker creating it at the same moment is fine), refused if it lets containers
+   * talk to each other. An operator may name Docker's own `bridge` only by accepting that risk here.
+   */
+  async ensureTaskNetwork(name: string): Promise<void> {
+    const network = this.docker.getNetwork(name);
+    type Found = { Name?: string; Driver?: string; Options?: Record<string, string> | null };
+    let found: Found | undefined;
+    try {
+      found = (await network.inspect()) as Found;
+    } catch (err) {
+      if (!isNotFound(err)) throw dockerError(err, { op: `network inspect ${name}` });
+    }
+    if (found === undefined) {
+      try {
+        await this.docker.createNetwork(taskNetworkCreateOptions(name));
+        return;
+      } catch (err) {
+        if (statusOf(err) !== 409) throw dockerError(err, { op: `network create ${name}` });
+        found = (await network.inspect()) as Found;
+      }
+    }
+    const problem = found ? taskNetworkProblem(found) : undefined;
+    if (problem !== undefined) {
+      throw new DhError(
+        'DH_ERR_CONFIG',
+        `Setting DOCKHAND_TASK_NETWORK is invalid: the Docker network "${name}" is not fit for tasks: ${problem}. Name a network Dockhand may create (the default is dockhand-tasks), or recreate this one with -o ${ICC_OPTION}=false.`,
+        { setting: 'DOCKHAND_TASK_NETWORK', network: name },
+      );
+    }
+  }
+
+  /** The OCI runtimes registered with the engine (`runc`, and `runsc` where gVisor is installed). */
+  async runtimes(): Promise<string[]> {
+    try {
+      const info = (await this.docker.info()) as { Runtimes?: Record<string, unknown> };
+      return Object.keys(info.Runtimes ?? {});
+    } catch (err) {
+      throw dockerError(err, { op: 'info' });
+    }
+  }
+
   async version(): Promise<string> {
     try {
       return (await this.docker.version()).Version;
     } catch (err) {
       throw dockerError(err, { op: 'version' });
+    }
+  }
+
+  async engine(): Promise<EngineInfo> {
+    try {
+      const info = (await this.docker.info()) as { ID?: string; ServerVersion?: string; MemTotal?: number };
+      return { id: info.ID ?? '', version: info.ServerVersion ?? '', memoryBytes: info.MemTotal ?? 0 };
+    } catch (err) {
+      throw dockerError(err, { op: 'info' });
     }
   }
 }

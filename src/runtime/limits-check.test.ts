@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MiB } from '../core/limits.ts';
 import { createOptions } from './create-options.ts';
-import { findDroppedLimits, type InspectedContainer } from './limits-check.ts';
+import { findDroppedLimits, refusalMessage, type InspectedContainer } from './limits-check.ts';
 import type { ContainerSpec } from './port.ts';
 
 const spec: ContainerSpec = {
@@ -27,7 +27,9 @@ const spec: ContainerSpec = {
 /** What the engine records when it honours every field: the create body echoed back. */
 function honoured(): InspectedContainer {
   const options = createOptions(spec);
-  return { HostConfig: structuredClone(options.HostConfig ?? {}), Config: { User: options.User ?? '' } };
+  // The engine adds its masked /proc and /sys paths to every unprivileged container.
+  const hostConfig = { ...structuredClone(options.HostConfig ?? {}), MaskedPaths: ['/proc/kcore', '/sys/firmware'] };
+  return { HostConfig: hostConfig, Config: { User: options.User ?? '' }, Mounts: [] };
 }
 
 describe('findDroppedLimits', () => {
@@ -56,7 +58,7 @@ describe('findDroppedLimits', () => {
     inspected.HostConfig.SecurityOpt = ['seccomp=unconfined'];
     inspected.HostConfig.Privileged = true;
     inspected.Config.User = '';
-    expect(findDroppedLimits(spec, inspected)).toEqual(['cap drop ALL', 'no-new-privileges', 'not privileged', 'user']);
+    expect(findDroppedLimits(spec, inspected)).toEqual(['cap drop ALL', 'no-new-privileges', 'not privileged', 'user', 'default seccomp and AppArmor']);
   });
 
   it('names a writable root, a changed or missing tmpfs and an unexpected network', () => {
@@ -78,5 +80,62 @@ describe('findDroppedLimits', () => {
   it('expects the bridge network when the spec asks for network', () => {
     const inspected = honoured();
     expect(findDroppedLimits({ ...spec, network: true }, inspected)).toEqual(['network mode']);
+  });
+
+  it('names an OCI runtime the engine did not use, and says how to register it', () => {
+    const wanted = { ...spec, runtime: 'runsc' };
+    const inspected = honoured();
+    inspected.HostConfig.Runtime = 'runc';
+    expect(findDroppedLimits(wanted, inspected)).toEqual(['runtime runsc']);
+    expect(refusalMessage(wanted, ['runtime runsc'], inspected)).toMatch(/OCI runtime runsc \(DOCKHAND_RUNTIME\).*daemon\.json/);
+    inspected.HostConfig.Runtime = 'runsc';
+    expect(findDroppedLimits(wanted, inspected)).toEqual([]);
+  });
+
+  it('names a volume the image declared, which would be unbounded host disk, and says so', () => {
+    const inspected = honoured();
+    inspected.Mounts = [{ Type: 'volume', Destination: '/data' }];
+    expect(findDroppedLimits(spec, inspected)).toEqual(['no volumes or mounts']);
+    expect(refusalMessage(spec, ['no volumes or mounts'], inspected)).toMatch(/declares VOLUME \/data.*host disk/);
+  });
+
+  it('names added capabilities, devices, host namespaces and unconfined profiles', () => {
+    const inspected = honoured();
+    inspected.HostConfig.CapAdd = ['NET_RAW'];
+    inspected.HostConfig.Devices = [{ PathOnHost: '/dev/kmsg', PathInContainer: '/dev/kmsg', CgroupPermissions: 'rwm' }];
+    inspected.HostConfig.SecurityOpt = ['no-new-privileges', 'apparmor=unconfined'];
+    inspected.HostConfig.MaskedPaths = [];
+    inspected.HostConfig.PidMode = 'host';
+    inspected.HostConfig.IpcMode = 'host';
+    inspected.HostConfig.CgroupnsMode = 'host';
+    inspected.HostConfig.UsernsMode = 'host';
+    inspected.HostConfig.OomKillDisable = true;
+    inspected.HostConfig.PortBindings = { '80/tcp': [{ HostPort: '8080' }] };
+    expect(findDroppedLimits(spec, inspected)).toEqual([
+      'no added capabilities',
+      'no devices',
+      'default seccomp and AppArmor',
+      'masked system paths',
+      'private pid namespace',
+      'private ipc namespace',
+      'private cgroup namespace',
+      'own user namespace mode',
+      'oom killer on',
+      'no published ports',
+    ]);
+  });
+
+  it('treats seccomp=unconfined and label=disable as weakened confinement', () => {
+    for (const opt of ['seccomp=unconfined', 'seccomp:unconfined', 'label=disable', 'systempaths=unconfined']) {
+      const inspected = honoured();
+      inspected.HostConfig.SecurityOpt = ['no-new-privileges', opt];
+      expect(findDroppedLimits(spec, inspected)).toEqual(['default seccomp and AppArmor']);
+    }
+  });
+
+  it('tells the operator to enable cgroup controllers when limits were dropped', () => {
+    expect(refusalMessage(spec, ['memory', 'pids limit'], honoured())).toBe(
+      `Container ${spec.name} failed the isolation check (memory, pids limit), so it was removed unstarted; enable the missing cgroup controllers or engine features on this host.`,
+    );
   });
 });

@@ -18,6 +18,9 @@ export interface ContainerLimits {
    * from the default payload, config and result caps.
    */
   runDirSizeBytes?: number;
+  /** Files (inodes) the /task and /tmp tmpfs mounts may hold; absent: the defaults of LIMITS. */
+  taskDirInodes?: number;
+  tmpInodes?: number;
 }
 
 export interface ContainerSpec {
@@ -30,6 +33,8 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   limits: ContainerLimits;
   network: boolean;
+  /** The Docker network a task with `network` joins; absent: the engine's default `bridge`. */
+  networkName?: string;
   /** An OCI runtime other than the engine's default (e.g. gVisor's `runsc`). */
   runtime?: string;
 }
@@ -65,6 +70,13 @@ export interface ContainerHandle {
   remove(): Promise<void>;
 }
 
+/** The engine a node runs on: its own id (nodes sharing one engine see the same), version and memory. */
+export interface EngineInfo {
+  id: string;
+  version: string;
+  memoryBytes: number;
+}
+
 export interface ContainerRuntime {
   create(spec: ContainerSpec): Promise<ContainerHandle>;
   /** Every container carrying the given label (running or not). */
@@ -73,6 +85,7 @@ export interface ContainerRuntime {
   imageExists(image: string): Promise<boolean>;
   ping(): Promise<void>;
   version(): Promise<string>;
+  engine(): Promise<EngineInfo>;
 }
 
 export type CodeStream = () => Promise<Readable>;

@@ -11,7 +11,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { CodeRevision, Schedule, ScheduleFiring, Task } from '../core/model.ts';
+import type { CodeRevision, FleetNode, Schedule, ScheduleFiring, Task } from '../core/model.ts';
 import type { ApplyResult } from '../core/schedule/apply-plan.ts';
 import { isFinished } from '../core/task-status.ts';
 import { resolveCredentials, type CredentialOptions } from './credentials.ts';
@@ -21,7 +21,14 @@ import { packDirectory } from './pack-directory.ts';
 import { readSse } from './sse.ts';
 
 export { DockhandApiError } from './http.ts';
-export type { ApplyResult, CodeRevision, Schedule, ScheduleFiring, Task };
+export type { ApplyResult, CodeRevision, FleetNode, Schedule, ScheduleFiring, Task };
+
+/** A code package's queue: paused or not, and how many tasks wait held back. */
+export interface CodeQueueState {
+  name: string;
+  paused: boolean;
+  waiting: number;
+}
 
 export interface UploadOptions {
   name: string;
@@ -47,6 +54,19 @@ export interface QueueOptions {
   delay?: number;
   cluster?: string;
   label?: string;
+  /** Labels a node must carry to run the task, e.g. { region: 'eu-west' }. */
+  constraints?: Record<string, string>;
+  /** Override the package's retries and retries_delay (s) for this task. */
+  retries?: number;
+  retries_delay?: number;
+}
+
+/** A new project as the admin route answers it: the token is shown this once. */
+export interface CreatedProject {
+  id: string;
+  name: string;
+  created_at: string;
+  token: string;
 }
 
 /** When a schedule fires (one of cron, every or at) and what its tasks get; see POST /v1/schedules. */
@@ -115,6 +135,16 @@ export class Dockhand {
     delete: async (name: string): Promise<void> => {
       await this.http.json(`/v1/codes/${encodeURIComponent(name)}`, { method: 'DELETE' });
     },
+    /** Holds the package's queued tasks back (running ones go on) until `resume`. */
+    pause: (name: string): Promise<CodeQueueState> => this.http.json<CodeQueueState>(`/v1/codes/${encodeURIComponent(name)}/pause`, { method: 'POST', body: {} }),
+    resume: (name: string): Promise<CodeQueueState> => this.http.json<CodeQueueState>(`/v1/codes/${encodeURIComponent(name)}/resume`, { method: 'POST', body: {} }),
+    queue: (name: string): Promise<CodeQueueState> => this.http.json<CodeQueueState>(`/v1/codes/${encodeURIComponent(name)}/queue`),
+  };
+
+  readonly nodes = {
+    /** Every worker node on record, with its state and load. */
+    list: async (): Promise<FleetNode[]> => (await this.http.json<{ nodes: FleetNode[] }>('/v1/nodes')).nodes,
+    get: (id: string): Promise<FleetNode> => this.http.json<FleetNode>(`/v1/nodes/${encodeURIComponent(id)}`),
   };
 
   readonly tasks = {
@@ -146,6 +176,11 @@ export class Dockhand {
     cancel: (id: string): Promise<Task> => this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} }),
     retry: (id: string, options: { delay?: number } = {}): Promise<Task> =>
       this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/retry`, { method: 'POST', body: options }),
+  };
+
+  /** Admin only: construct the client with the admin token (DOCKHAND_ADMIN_TOKEN) as its token. */
+  readonly projects = {
+    create: (name: string): Promise<CreatedProject> => this.http.json<CreatedProject>('/v1/projects', { method: 'POST', body: { name } }),
   };
 
   readonly schedules = {

@@ -5,10 +5,10 @@
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DhError } from '../core/errors.ts';
-import { LIMITS } from '../core/limits.ts';
 import type { CodeRevision } from '../core/model.ts';
 import type { CodeUpload } from '../core/schemas/code-upload.ts';
 import type { TaskStatus } from '../core/task-status.ts';
+import { CODE_NAME_PATTERN } from '../core/schemas/task-request.ts';
 import { canonicalizeArchive, type DeclaredArchiveFormat } from '../store/archive/canonicalize.ts';
 import { exportArchive } from '../store/archive/export.ts';
 import type { AppContext } from './context.ts';
@@ -27,7 +27,7 @@ export interface StoredArchive {
 
 /** Validates an uploaded archive while it streams and keeps its canonical form in the code store. */
 export async function storeArchive(ctx: AppContext, archive: UploadedArchive): Promise<StoredArchive> {
-  const canonical = await canonicalizeArchive(archive.stream, archive.format, { tmpDir: ctx.tmpDir });
+  const canonical = await canonicalizeArchive(archive.stream, archive.format, { tmpDir: ctx.tmpDir, limits: { maxUploadBytes: ctx.settings.DOCKHAND_ARCHIVE_MAX_BYTES } });
   try {
     await ctx.codeStore.put(canonical.path, canonical.sha256);
   } finally {
@@ -42,16 +42,27 @@ export interface CodeOrigin {
   file_name: string;
 }
 
-/** Records a new revision of a code package; the archive, if any, is already stored. */
-export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeUpload, stored?: StoredArchive, origin?: CodeOrigin): Promise<CodeRevision> {
+/**
+ * The checks of a package description that need no archive: the stack exists, the config fits. Run
+ * by the upload route as soon as the description arrives, so a bad one is refused before its archive
+ * is read, let alone stored; and again by uploadCode.
+ */
+export function checkCodeUpload(ctx: AppContext, meta: CodeUpload): { stack?: string; config?: string } {
   const stack = meta.image ? undefined : (meta.stack ?? 'default');
   if (stack) ctx.catalog.get(stack);
+  const config = meta.config === undefined ? undefined : typeof meta.config === 'string' ? meta.config : JSON.stringify(meta.config);
+  const configMax = ctx.settings.DOCKHAND_CONFIG_MAX_BYTES;
+  if (config !== undefined && Buffer.byteLength(config) > configMax) {
+    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The config is ${Buffer.byteLength(config)} bytes; the limit is ${configMax} bytes (DOCKHAND_CONFIG_MAX_BYTES).`, { field: 'config', limit: configMax });
+  }
+  return { ...(stack ? { stack } : {}), ...(config !== undefined ? { config } : {}) };
+}
+
+/** Records a new revision of a code package; the archive, if any, is already stored. */
+export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeUpload, stored?: StoredArchive, origin?: CodeOrigin): Promise<CodeRevision> {
+  const { stack, config } = checkCodeUpload(ctx, meta);
   if (!stored && !meta.image) {
     throw new DhError('DH_ERR_VALIDATION', 'A code package on a stack needs its code: send an archive (.tar.gz, .tar or .zip) or a directory.');
-  }
-  const config = meta.config === undefined ? undefined : typeof meta.config === 'string' ? meta.config : JSON.stringify(meta.config);
-  if (config !== undefined && Buffer.byteLength(config) > LIMITS.configMaxBytes) {
-    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The config is ${Buffer.byteLength(config)} bytes; the limit is ${LIMITS.configMaxBytes} bytes.`);
   }
   return ctx.codes.addRevision({
     project_id: projectId,
@@ -75,7 +86,9 @@ export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeU
 }
 
 export async function getCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<CodeRevision> {
-  const code = (await ctx.codes.current(projectId, nameOrId)) ?? (await ctx.codes.byId(nameOrId));
+  // A name no package can have (":" would reach into another key's namespace, "/" or ".." a path) is simply not found.
+  const valid = CODE_NAME_PATTERN.test(nameOrId);
+  const code = valid ? ((await ctx.codes.current(projectId, nameOrId)) ?? (await ctx.codes.byId(nameOrId))) : undefined;
   if (!code || code.project_id !== projectId) {
     throw new DhError('DH_ERR_CODE_NOT_FOUND', `No code package named "${nameOrId}" in this project; \`dockhand code list\` shows the packages there are.`);
   }
@@ -101,13 +114,6 @@ export async function downloadCode(ctx: AppContext, projectId: string, nameOrId:
 export async function codeTaskCounts(ctx: AppContext, projectId: string, nameOrId: string, window: { from?: number; to?: number } = {}): Promise<Record<TaskStatus, number>> {
   const code = await getCode(ctx, projectId, nameOrId);
   return ctx.tasks.countByStatus(projectId, { codeName: code.name, ...window });
-}
-
-/** Pauses or resumes the task queue of a code package: queued tasks wait, nothing is dropped. */
-export async function setCodePaused(ctx: AppContext, projectId: string, nameOrId: string, paused: boolean): Promise<CodeRevision> {
-  const code = await getCode(ctx, projectId, nameOrId);
-  await ctx.codes.setPaused(projectId, code.name, paused);
-  return code;
 }
 
 export async function deleteCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<void> {

@@ -7,11 +7,12 @@ import path from 'node:path';
 import type { Settings } from '../core/settings.ts';
 import { DhError } from '../core/errors.ts';
 import { TaskQueue } from '../queue/task-queue.ts';
-import type { CodeRegistry, LogStore, ProjectStore, ScheduleStore, TaskStore } from '../store/ports.ts';
+import type { CodeRegistry, LogStore, NodeRegistry, ProjectStore, ScheduleStore, TaskStore } from '../store/ports.ts';
 import { Keys } from '../store/redis/keys.ts';
 import { RedisCodeRegistry } from '../store/redis/redis-code-registry.ts';
 import { RedisEvents } from '../store/redis/redis-events.ts';
 import { RedisLogStore } from '../store/redis/redis-log-store.ts';
+import { RedisNodeRegistry } from '../store/redis/redis-node-registry.ts';
 import { RedisProjectStore } from '../store/redis/redis-project-store.ts';
 import { RedisScheduleStore } from '../store/redis/redis-schedule-store.ts';
 import { RedisTaskStore } from '../store/redis/redis-task-store.ts';
@@ -29,6 +30,7 @@ export interface AppContext {
   projects: ProjectStore;
   logs: LogStore;
   schedules: ScheduleStore;
+  nodes: NodeRegistry;
   events: RedisEvents;
   queue: TaskQueue;
   codeStore: CodeStore;
@@ -53,7 +55,7 @@ export async function createContext(settings: Settings, options: { logger?: Logg
   const keys = new Keys(settings.DOCKHAND_REDIS_PREFIX);
   const dataDir = path.resolve(settings.DOCKHAND_DATA_DIR);
   const events = new RedisEvents(redis, keys);
-  const queue = new TaskQueue(redis, keys.bullPrefix());
+  const queue = new TaskQueue(redis, keys);
   const logger = options.logger ?? createLogger(settings.DOCKHAND_LOG_LEVEL);
   return {
     settings,
@@ -64,6 +66,7 @@ export async function createContext(settings: Settings, options: { logger?: Logg
     projects: new RedisProjectStore(redis, keys),
     logs: new RedisLogStore(redis, keys),
     schedules: new RedisScheduleStore(redis, keys),
+    nodes: new RedisNodeRegistry(redis, keys, settings.DOCKHAND_NODE_TTL_MS),
     events,
     queue,
     codeStore: new FsCodeStore(settings.DOCKHAND_CODE_DIR ?? path.join(dataDir, 'code')),

@@ -11,7 +11,6 @@
  */
 import { DhError } from '../core/errors.ts';
 import { isId, newId } from '../core/ids.ts';
-import { LIMITS } from '../core/limits.ts';
 import { SCHEDULE_STATUSES, type Schedule, type ScheduleFiring, type ScheduleStatus } from '../core/model.ts';
 import type { ScheduleDefinition } from '../core/schedule/definition.ts';
 import { nextFiring } from '../core/schedule/occurrences.ts';
@@ -46,7 +45,7 @@ export async function createScheduleRecord(ctx: AppContext, projectId: string, i
   const { request, definition } = parseScheduleRequest(input, { now, minRunEvery: ctx.settings.DOCKHAND_MIN_RUN_EVERY });
   await requireCode(ctx, projectId, request.code_name);
   const fields = scheduleFields(request, definition);
-  checkPayload(fields.payload);
+  checkPayload(fields.payload, ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES);
   // Occurrences before the schedule existed are not "missed"; a one-off's own instant is its past.
   const lastHandledMs = definition.kind === 'once' ? undefined : now.getTime() - 1;
   const next = nextFiring(definition, new Date(lastHandledMs ?? firstInstant(definition) - 1), 0);
@@ -203,7 +202,7 @@ async function replacementOf(ctx: AppContext, record: ScheduleRecord, input: unk
   }
   await requireCode(ctx, record.project_id, request.code_name);
   const fields = scheduleFields(request, definition);
-  checkPayload(fields.payload);
+  checkPayload(fields.payload, ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES);
   const retimed = timingChanged(record, fields);
   const lastHandledMs = retimed ? Math.max(record.last_handled_ms ?? Number.NEGATIVE_INFINITY, now.getTime() - 1) : record.last_handled_ms;
   const after = lastHandledMs ?? firstInstant(definition) - 1;
@@ -266,9 +265,9 @@ async function requireCode(ctx: AppContext, projectId: string, codeName: string)
   }
 }
 
-function checkPayload(payload: string): void {
-  if (Buffer.byteLength(payload) > LIMITS.payloadMaxBytes) {
-    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${LIMITS.payloadMaxBytes} bytes.`);
+function checkPayload(payload: string, limit: number): void {
+  if (Buffer.byteLength(payload) > limit) {
+    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${limit} bytes (DOCKHAND_PAYLOAD_MAX_BYTES).`, { field: 'payload', limit });
   }
 }
 

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DhError } from '../core/errors.ts';
+import { checkConstraints } from '../core/fleet/constraints.ts';
 import { newId } from '../core/ids.ts';
-import { LIMITS } from '../core/limits.ts';
 import type { Task } from '../core/model.ts';
 import type { TaskRequest } from '../core/schemas/task-request.ts';
 import { FINISHED_STATUSES, isFinished, type TaskStatus } from '../core/task-status.ts';
@@ -34,9 +34,11 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     throw new DhError('DH_ERR_CODE_NOT_FOUND', `No code package named "${request.code_name}" in this project; upload it first with \`dockhand code upload <dir> --name ${request.code_name} --stack <stack>\`.`);
   }
   const payload = payloadText(request.payload);
-  if (Buffer.byteLength(payload) > LIMITS.payloadMaxBytes) {
-    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${LIMITS.payloadMaxBytes} bytes. Store large inputs elsewhere and pass a reference.`);
+  const payloadMax = ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES;
+  if (Buffer.byteLength(payload) > payloadMax) {
+    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${payloadMax} bytes (DOCKHAND_PAYLOAD_MAX_BYTES). Store large inputs elsewhere and pass a reference.`, { field: 'payload', limit: payloadMax });
   }
+  const constraints = request.constraints && Object.keys(request.constraints).length > 0 ? checkConstraints(request.constraints) : undefined;
   const now = new Date();
   const { task, created } = await ctx.tasks.createIfAbsent({
     id: options.taskId ?? newId(now.getTime()),
@@ -49,6 +51,10 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     delay: request.delay ?? 0,
     cluster: request.cluster ?? 'default',
     ...(request.label !== undefined ? { label: request.label } : {}),
+    ...(constraints ? { constraints } : {}),
+    memory: code.memory,
+    retries: request.retries ?? code.retries,
+    retries_delay: request.retries_delay ?? code.retries_delay,
     payload,
     created_at: now.toISOString(),
     queued_at: now.toISOString(),
@@ -62,7 +68,7 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
   await ctx.queue.enqueue({
     taskId: task.id,
     cluster: task.cluster,
-    priority: task.priority,
+    ...(constraints ? { constraints } : {}),
     delayMs: task.delay * 1000,
     ...(options.trace ? { trace: options.trace } : {}),
   });
@@ -110,6 +116,9 @@ export async function retryTask(ctx: AppContext, projectId: string, taskId: stri
       delay: delay ?? 0,
       cluster: task.cluster,
       ...(task.label !== undefined ? { label: task.label } : {}),
+      ...(task.constraints !== undefined ? { constraints: task.constraints } : {}),
+      ...(task.retries !== undefined ? { retries: task.retries } : {}),
+      ...(task.retries_delay !== undefined ? { retries_delay: task.retries_delay } : {}),
     },
     { retryOf: task.id },
   );

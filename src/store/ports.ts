@@ -2,7 +2,8 @@
  * The store ports the rest of Dockhand depends on. Redis adapters implement them; tests of policy
  * code can implement them in memory. Nothing outside src/store sees a Redis key.
  */
-import type { CodeRevision, Project, Schedule, ScheduleFiring, ScheduleStatus, Task } from '../core/model.ts';
+import type { ReportedNodeState } from '../core/fleet/node-state.ts';
+import type { CodeRevision, FleetNode, Project, Schedule, ScheduleFiring, ScheduleStatus, Task } from '../core/model.ts';
 import type { FinishedStatus, TaskStatus } from '../core/task-status.ts';
 import type { OutputStream } from '../runtime/port.ts';
 
@@ -196,3 +197,32 @@ export interface ScheduleStore {
 }
 
 export type { FinishedStatus };
+
+/** What a worker node reports about itself with every heartbeat. */
+export type NodeReport = Omit<FleetNode, 'state' | 'last_seen'> & { state: ReportedNodeState };
+
+export type HeartbeatResult =
+  | { accepted: true; nowMs: number; lostTaskIds: string[] }
+  /** Another live process heartbeats under the same node id. */
+  | { accepted: false; otherInstance: string; seenMsAgo: number };
+
+/**
+ * The registry of worker nodes. A heartbeat also renews the leases of the node's tasks (one atomic
+ * step), so a node that stops heartbeating loses its entry and its leases together.
+ */
+export interface NodeRegistry {
+  heartbeat(report: NodeReport, options: { instance: string; ttlMs: number; retentionSeconds: number }): Promise<HeartbeatResult>;
+  /** Every node still on record, with its state as the fleet sees it (`lost` once its heartbeat expired). */
+  list(): Promise<FleetNode[]>;
+  get(id: string): Promise<FleetNode | undefined>;
+  /** Ids of nodes whose last heartbeat is older than the time-to-live. */
+  staleIds(): Promise<string[]>;
+  /** Forgets a node that stopped cleanly (only while `instance` still owns the id). */
+  deregister(id: string, instance: string): Promise<void>;
+}
+
+/** Counts requests per subject (a token's hash) per rate window, across every API server. */
+export interface RateCounter {
+  /** Adds one request and returns the window's count so far, this one included. */
+  increment(subject: string, windowIndex: number, ttlMs: number): Promise<number>;
+}

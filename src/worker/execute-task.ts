@@ -1,17 +1,23 @@
 /**
- * One task attempt on this node, from claim to finish (ARCHITECTURE §2): claim the record, ready the
- * image and code, run the container, then record how it ended. Each status change is one atomic store
- * transition; if the task was cancelled meanwhile, the later transitions simply do not apply.
+ * One task attempt on this node, from a claim to its settlement (ARCHITECTURE §2). The dispatcher has
+ * already claimed the task (queued -> preparing, lease taken); this readies the image and code, runs
+ * the container, then settles the attempt in one fenced step: finish it, or queue it again (a retry
+ * after back-off, or an attempt stopped by a drain or a lost lease). If the task was cancelled or
+ * taken back meanwhile, the settlement does not apply and only the lease is given back.
  */
-import type { CodeRevision, Task } from '../core/model.ts';
+import type { CodeRevision, Task, TaskAttempt } from '../core/model.ts';
 import { LIMITS } from '../core/limits.ts';
 import { isDhError } from '../core/errors.ts';
+import type { FinishedStatus } from '../core/task-status.ts';
 import type { AppContext } from '../service/context.ts';
 import type { TaskPatch } from '../store/ports.ts';
 import type { ContainerRuntime } from '../runtime/port.ts';
 import { buildContainerSpec } from '../runtime/container-spec.ts';
+import type { HeldAttempt, SettleResult, WorkSource } from '../queue/work-source.ts';
 import { runAttempt, type AttemptOutcome } from './task-runner.ts';
 import { LogSink } from './log-sink.ts';
+import type { StopReason } from './local-attempts.ts';
+import { afterAttempt, attemptHeader, failuresIn } from './settle-policy.ts';
 
 export interface ImageResolver {
   /** The image reference and shell command a revision runs with on this node. */
@@ -22,29 +28,76 @@ export interface ExecuteDeps {
   ctx: AppContext;
   runtime: ContainerRuntime;
   images: ImageResolver;
+  source: WorkSource;
   nodeId: string;
   /** OCI runtime for task containers, when the operator chose one. */
   ociRuntime?: string;
+  random?: () => number;
+  /** The network tasks with `network` join (made by the worker at start, no traffic between containers). */
+  taskNetwork?: string;
 }
 
-export type ExecuteResult = { ran: false; reason: string } | { ran: true; task: Task; outcome: AttemptOutcome };
+export type ExecuteResult =
+  | { ran: false; reason: string }
+  | { ran: true; task: Task; outcome: AttemptOutcome; settled: 'finished' | 'requeued' | 'superseded' };
 
-export async function executeTask(deps: ExecuteDeps, taskId: string, signal: AbortSignal): Promise<ExecuteResult> {
+export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: AbortSignal): Promise<ExecuteResult> {
   const { ctx } = deps;
-  const claim = await ctx.tasks.transition(taskId, ['queued', 'preparing', 'running'], 'preparing', { node_id: deps.nodeId, msg: null, exit_code: null, error_class: null }, { countAttempt: true });
-  if (!claim.applied) return { ran: false, reason: `task is ${claim.current ?? 'missing'}` };
-  const task = (await ctx.tasks.get(taskId))!;
-  const attempt = claim.attempts;
-  const log = new LogSink(ctx.logs, taskId, 50, (err) => ctx.logger.warn({ err, task_id: taskId }, 'log write failed'));
+  const task = await ctx.tasks.get(held.taskId);
+  if (!task) {
+    await deps.source.finish(held, 'error', {}, { attempt: held.attempt, node_id: deps.nodeId, status: 'error', msg: 'task record missing' });
+    return { ran: false, reason: 'task record missing' };
+  }
+  const log = new LogSink(ctx.logs, task.id, 50, (err) => ctx.logger.warn({ err, task_id: task.id }, 'log write failed'));
+  const code = await ctx.codes.revision(task.project_id, task.code_name, task.code_rev);
+  const retries = task.retries ?? code?.retries ?? 0;
+  if (held.attempt > 1 || retries > 0) log.system(attemptHeader(held.attempt, deps.nodeId, new Date()));
+
+  const settle = async (status: FinishedStatus, patch: TaskPatch, outcome?: AttemptOutcome): Promise<'finished' | 'requeued' | 'superseded'> => {
+    const stopReason = signal.aborted ? (signal.reason as StopReason) : undefined;
+    const next = afterAttempt({
+      status,
+      ...(stopReason ? { stopReason } : {}),
+      attempt: held.attempt,
+      nodeId: deps.nodeId,
+      failuresBefore: failuresIn(task.attempt_history),
+      retries,
+      retriesDelaySeconds: task.retries_delay ?? code?.retries_delay ?? 0,
+      random: deps.random ?? Math.random,
+      ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}),
+    });
+    const history: TaskAttempt = {
+      attempt: held.attempt,
+      node_id: deps.nodeId,
+      status: next.kind === 'requeue' ? next.ending : next.status,
+      ...(outcome?.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
+      ...(outcome ? { start_time: outcome.startedAt.toISOString(), end_time: outcome.endedAt.toISOString() } : { end_time: new Date().toISOString() }),
+      ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}),
+      ...(next.kind === 'requeue' && next.ending === 'error' ? { retry_delay_ms: next.delayMs } : {}),
+    };
+    if (next.kind === 'requeue') log.system(`[dockhand] ${next.msg}`);
+    await log.close();
+    const result: SettleResult = await withRetries(() =>
+      next.kind === 'requeue'
+        ? deps.source.requeue(held, { delayMs: next.delayMs, keepRank: next.keepRank, history, msg: next.msg })
+        : deps.source.finish(held, next.status, patch, history),
+    );
+    if (result.fenced) {
+      ctx.logger.warn({ task_id: task.id, attempt: held.attempt }, 'attempt superseded: the task is no longer this node\'s');
+      return 'superseded';
+    }
+    if (next.kind === 'requeue') return 'requeued';
+    if (result.applied) await ctx.events.publishFinished(task.id);
+    await ctx.logs.expire(task.id, ctx.settings.DOCKHAND_LOG_RETENTION_DAYS * 86_400);
+    return 'finished';
+  };
 
   const fail = async (msg: string, errorClass: string): Promise<ExecuteResult> => {
     log.system(`[dockhand] ${msg}`);
-    await log.close();
-    await finish(ctx, task, 'error', { msg, error_class: errorClass, end_time: new Date().toISOString() });
+    await settle('error', { msg, error_class: errorClass, end_time: new Date().toISOString() });
     return { ran: false, reason: msg };
   };
 
-  const code = await ctx.codes.revision(task.project_id, task.code_name, task.code_rev);
   if (!code) return fail(`Code package "${task.code_name}" revision ${task.code_rev} no longer exists.`, 'CodeMissing');
   let resolved: { image: string; command: string };
   try {
@@ -54,8 +107,8 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
   }
 
   const spec = buildContainerSpec({
-    taskId,
-    attempt,
+    taskId: task.id,
+    attempt: held.attempt,
     projectId: task.project_id,
     codeName: task.code_name,
     nodeId: deps.nodeId,
@@ -65,8 +118,14 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
     memoryMb: code.memory,
     cpus: code.cpus,
     network: code.network,
+    ...(deps.taskNetwork ? { networkName: deps.taskNetwork } : {}),
     ...(task.schedule_id ? { scheduleId: task.schedule_id } : {}),
     ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}),
+    // /run/dockhand is sized from the operator's caps (or this task's own bytes, if queued under larger ones).
+    limits: {
+      payloadMaxBytes: Math.max(ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES, Buffer.byteLength(task.payload)),
+      configMaxBytes: Math.max(ctx.settings.DOCKHAND_CONFIG_MAX_BYTES, Buffer.byteLength(code.config ?? '')),
+    },
   });
 
   let outcome: AttemptOutcome;
@@ -82,9 +141,7 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
       signal,
       onLog: (chunk) => log.write(chunk),
       onPhase: (phase) => {
-        if (phase === 'running') {
-          void ctx.tasks.transition(taskId, ['preparing'], 'running', { start_time: new Date().toISOString() }).catch(() => {});
-        }
+        if (phase === 'running') void deps.source.markRunning(held, new Date().toISOString()).catch(() => {});
       },
     });
   } catch (err) {
@@ -93,21 +150,30 @@ export async function executeTask(deps: ExecuteDeps, taskId: string, signal: Abo
 
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);
   if (outcome.oomKilled) log.system(`[dockhand] ${outcome.msg ?? 'task ran out of memory'}`);
-  await log.close();
-  await finish(ctx, task, outcome.status, {
-    start_time: outcome.startedAt.toISOString(),
-    end_time: outcome.endedAt.toISOString(),
-    duration: outcome.durationMs,
-    ...(outcome.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
-    ...(outcome.msg ? { msg: outcome.msg } : {}),
-    ...(outcome.errorClass ? { error_class: outcome.errorClass } : {}),
-    ...(outcome.result !== undefined ? { result: outcome.result } : {}),
-  });
-  return { ran: true, task, outcome };
+  const settled = await settle(
+    outcome.status,
+    {
+      start_time: outcome.startedAt.toISOString(),
+      end_time: outcome.endedAt.toISOString(),
+      duration: outcome.durationMs,
+      ...(outcome.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
+      ...(outcome.msg ? { msg: outcome.msg } : {}),
+      ...(outcome.errorClass ? { error_class: outcome.errorClass } : {}),
+      ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+    },
+    outcome,
+  );
+  return { ran: true, task, outcome, settled };
 }
 
-async function finish(ctx: AppContext, task: Task, status: Task['status'], patch: TaskPatch): Promise<void> {
-  const result = await ctx.tasks.transition(task.id, ['preparing', 'running'], status, patch);
-  if (result.applied) await ctx.events.publishFinished(task.id);
-  await ctx.logs.expire(task.id, ctx.settings.DOCKHAND_LOG_RETENTION_DAYS * 86_400);
+/** Redis may blink; recording how an attempt ended is worth a few tries before giving up. */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (i - 1)));
+    }
+  }
 }

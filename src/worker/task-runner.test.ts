@@ -113,6 +113,9 @@ class ScriptedRuntime implements ContainerRuntime {
   async version(): Promise<string> {
     return 'scripted';
   }
+  async engine(): Promise<{ id: string; version: string; memoryBytes: number }> {
+    return { id: 'scripted', version: 'scripted', memoryBytes: 0 };
+  }
 }
 
 function request(overrides: Partial<AttemptRequest> = {}): AttemptRequest {

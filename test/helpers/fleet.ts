@@ -36,7 +36,7 @@ export async function startFleet(options: { worker?: boolean; concurrency?: numb
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-test-'));
   const settings = parseSettings({ ...process.env, DOCKHAND_REDIS_PREFIX: prefix, DOCKHAND_DATA_DIR: dataDir, DOCKHAND_PORT: '0', DOCKHAND_HOST: '127.0.0.1', DOCKHAND_LOG_LEVEL: 'warn', ...options.env });
   const ctx = await createContext(settings);
-  const worker = options.worker === false ? undefined : await startWorkerRole(ctx, { clusters: ['default'], concurrency: options.concurrency ?? 2, nodeId: `test-${prefix.split(':')[1]}` });
+  const worker = options.worker === false ? undefined : await startWorkerRole(ctx, { clusters: ['default'], concurrency: options.concurrency ?? 2, nodeId: `test-${prefix.split(':')[1]}`, watchdog: false });
   const { app, url } = await startServerRole(ctx);
   const { project, token } = await ctx.projects.create('test');
   const client = new Dockhand({ url, token });

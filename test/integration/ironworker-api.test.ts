@@ -160,9 +160,9 @@ describe('IronWorker API v2: code packages', () => {
 
   it('pauses and resumes the task queue of a package, and deletes it', async () => {
     const upload = await uploadZip({ name: 'pausable', image: 'dockhand-base:dev', command: 'true' });
-    expect((await iron('POST', `/codes/${upload.json.id}/pause_task_queue`, {})).json).toEqual({ msg: 'Paused' });
+    expect((await iron('POST', `/codes/${upload.json.id}/pause_task_queue`, {})).json).toMatchObject({ msg: 'Paused' });
     expect(await fleet.ctx.codes.isPaused(fleet.projectId, 'pausable')).toBe(true);
-    expect((await iron('POST', `/codes/${upload.json.id}/resume_task_queue`)).json).toEqual({ msg: 'Resumed' });
+    expect((await iron('POST', `/codes/${upload.json.id}/resume_task_queue`)).json).toMatchObject({ msg: 'Resumed' });
     expect(await fleet.ctx.codes.isPaused(fleet.projectId, 'pausable')).toBe(false);
     expect((await iron('DELETE', `/codes/${upload.json.id}`)).json).toEqual({ msg: 'Deleted' });
     expect((await iron('GET', `/codes/${upload.json.id}`)).status).toBe(404);

@@ -3,7 +3,7 @@
  * conflicts, idempotent kill and remove, listing by label, and the engine probes.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MiB } from '../../src/core/limits.ts';
+import { LIMITS, MiB } from '../../src/core/limits.ts';
 import { buildContainerSpec } from '../../src/runtime/container-spec.ts';
 import { DockerContainerHandle, DockerRuntime } from '../../src/runtime/docker-runtime.ts';
 import type { ContainerSpec, OutputChunk } from '../../src/runtime/port.ts';
@@ -80,9 +80,9 @@ describe('DockerRuntime', () => {
     expect(host.Privileged).toBe(false);
     expect(host.ReadonlyRootfs).toBe(true);
     expect(host.Tmpfs).toEqual({
-      '/task': `rw,exec,nosuid,nodev,size=${16 * MiB},uid=1000,gid=1000,mode=0755`,
-      '/run/dockhand': expect.stringMatching(/^rw,nosuid,nodev,noexec,size=\d+,uid=1000,gid=1000,mode=0700$/),
-      '/tmp': `rw,nosuid,nodev,noexec,size=${4 * MiB},mode=1777`,
+      '/task': `rw,exec,nosuid,nodev,size=${16 * MiB},nr_inodes=${LIMITS.taskDirInodes},uid=1000,gid=1000,mode=0755`,
+      '/run/dockhand': expect.stringMatching(/^rw,nosuid,nodev,noexec,size=\d+,nr_inodes=\d+,uid=1000,gid=1000,mode=0700$/),
+      '/tmp': `rw,nosuid,nodev,noexec,size=${4 * MiB},nr_inodes=${LIMITS.tmpInodes},mode=1777`,
     });
     expect(host.Memory).toBe(48 * MiB);
     expect(host.MemorySwap).toBe(48 * MiB);

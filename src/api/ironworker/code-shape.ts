@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CodeRevision } from '../../core/model.ts';
+import { presentCode } from '../present.ts';
 
 export interface IronCode {
   id: string;
@@ -60,7 +61,9 @@ export function revisionId(codeId: string, rev: number): string {
 }
 
 /** `first` is revision 1 (for `created_at`); without it the current revision's time is used. */
-export function ironCode(current: CodeRevision, first?: CodeRevision): IronCode {
+export function ironCode(stored: CodeRevision, first?: CodeRevision): IronCode {
+  // Secret-looking env vars and config keys are masked in what is shown (api/present.ts).
+  const current = presentCode(stored);
   return {
     id: current.id,
     project_id: current.project_id,
@@ -82,7 +85,8 @@ export function ironCode(current: CodeRevision, first?: CodeRevision): IronCode 
   };
 }
 
-export function ironRevision(revision: CodeRevision): IronRevision {
+export function ironRevision(stored: CodeRevision): IronRevision {
+  const revision = presentCode(stored);
   return {
     id: revisionId(revision.id, revision.rev),
     code_id: revision.id,

@@ -11,7 +11,8 @@ import type { CodeUpload } from '../../core/schemas/code-upload.ts';
 import { ironCodeUpload, type IronCodeOrigin } from '../../core/schemas/ironworker-code.ts';
 import { epochOrDateMs, ironPaging } from '../../core/schemas/ironworker-task.ts';
 import { exportArchive } from '../../store/archive/export.ts';
-import { codeRevision, codeTaskCounts, deleteCode, getCode, setCodePaused, uploadCode, type StoredArchive } from '../../service/codes.ts';
+import { pauseCodeQueue, resumeCodeQueue } from '../../service/code-queue.ts';
+import { codeRevision, codeTaskCounts, deleteCode, getCode, uploadCode, type StoredArchive } from '../../service/codes.ts';
 import type { AppContext } from '../../service/context.ts';
 import { cancelCodeTasks } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
@@ -98,13 +99,13 @@ export function registerIronCodeRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   app.post<CodeParams>('/projects/:project_id/codes/:code_id/pause_task_queue', async (request) => {
-    await setCodePaused(ctx, projectOf(request).id, request.params.code_id, true);
-    return { msg: 'Paused' };
+    const state = await pauseCodeQueue(ctx, projectOf(request).id, request.params.code_id);
+    return { msg: 'Paused', waiting: state.waiting };
   });
 
   app.post<CodeParams>('/projects/:project_id/codes/:code_id/resume_task_queue', async (request) => {
-    await setCodePaused(ctx, projectOf(request).id, request.params.code_id, false);
-    return { msg: 'Resumed' };
+    const state = await resumeCodeQueue(ctx, projectOf(request).id, request.params.code_id);
+    return { msg: 'Resumed', waiting: state.waiting };
   });
 
   app.post<CodeParams>('/projects/:project_id/codes/:code_id/cancel_all', async (request) => {

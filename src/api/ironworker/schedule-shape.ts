@@ -7,6 +7,7 @@
  *   reply.send({ schedules: schedules.map(ironSchedule) });
  */
 import type { Schedule } from '../../core/model.ts';
+import { presentWithPayload } from '../present.ts';
 
 export interface IronSchedule {
   id: string;
@@ -36,7 +37,8 @@ export interface IronSchedule {
   last_task_id?: string;
 }
 
-export function ironSchedule(schedule: Schedule): IronSchedule {
+export function ironSchedule(stored: Schedule): IronSchedule {
+  const schedule = presentWithPayload(stored);
   const shaped: IronSchedule = {
     id: schedule.id,
     project_id: schedule.project_id,

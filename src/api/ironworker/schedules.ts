@@ -11,6 +11,7 @@ import { ironPaging } from '../../core/schemas/ironworker-task.ts';
 import type { AppContext } from '../../service/context.ts';
 import { cancelSchedule, createSchedule, getSchedule, listSchedules } from '../../service/schedules.ts';
 import { projectOf } from '../auth.ts';
+import { bodyLimits } from '../body-limits.ts';
 import { ironInvalid } from './errors.ts';
 import { ironSchedule } from './schedule-shape.ts';
 
@@ -20,7 +21,7 @@ type ScheduleParams = { Params: { project_id: string; schedule_id: string } };
 const SCHEDULE_BATCH_MAX = 100;
 
 export function registerIronScheduleRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/projects/:project_id/schedules', async (request) => {
+  app.post('/projects/:project_id/schedules', { bodyLimit: bodyLimits(ctx.settings).taskBatch }, async (request) => {
     const project = projectOf(request);
     const batch = IronScheduleBatchSchema.safeParse(request.body);
     if (!batch.success) throw ironInvalid({ field: batch.error.issues[0]?.path.join('.') || 'schedules', message: batch.error.issues[0]?.message ?? 'invalid' }, 'schedule batch');

@@ -28,6 +28,10 @@ describe('tasks in IronWorker shape', () => {
     });
   });
 
+  it('masks secret-looking payload keys in what it shows', () => {
+    expect(ironTask({ ...task, payload: '{"user":"ann","api_key":"k-1"}' }).payload).toBe('{"user":"ann","api_key":"********"}');
+  });
+
   it('leaves out fields without a value and internal ones', () => {
     const shaped = ironTask({ ...task, status: 'queued', attempts: 0, start_time: undefined, end_time: undefined, duration: undefined } as unknown as Task);
     expect(shaped).not.toHaveProperty('start_time');
@@ -45,6 +49,12 @@ describe('code packages in IronWorker shape', () => {
       runtime: 'sh', file_name: '__runner__.sh', stack: 'default', latest_history_id: revisionId(revision.id, 2),
     });
     expect(ironCode(revision)).toMatchObject({ created_at: revision.created_at });
+  });
+
+  it('masks secret-looking env vars and config keys', () => {
+    const secretive = { ...revision, env_vars: { DB_PASSWORD: 'p', REGION: 'eu' }, config: '{"token":"t","mode":"x"}' };
+    expect(ironCode(secretive)).toMatchObject({ env_vars: { DB_PASSWORD: '********', REGION: 'eu' }, config: '{"token":"********","mode":"x"}' });
+    expect(ironRevision(secretive).env_vars['DB_PASSWORD']).toBe('********');
   });
 
   it('gives each revision its own stable id, the package id as code_id and the archive size', () => {

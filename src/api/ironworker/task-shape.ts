@@ -1,11 +1,13 @@
 /**
  * A Dockhand task as IronWorker clients read it: IronWorker's field names and types (`code_rev` is a
- * string, times are RFC 3339, `duration` is in ms), fields without a value left out, and a few
+ * string, times are RFC 3339, `duration` is in ms), fields without a value left out, secret-looking
+ * payload keys masked as on every route, and a few
  * Dockhand extras (`exit_code`, `result`, `retry_of`) that IronWorker clients ignore.
  *
  *   reply.send({ tasks: tasks.map(ironTask) });
  */
 import type { Task } from '../../core/model.ts';
+import { presentTask } from '../present.ts';
 
 export interface IronTask {
   id: string;
@@ -35,7 +37,9 @@ export interface IronTask {
   retry_of?: string;
 }
 
-export function ironTask(task: Task): IronTask {
+export function ironTask(stored: Task): IronTask {
+  // Secret-looking payload keys are masked in what is shown, as on every route (api/present.ts).
+  const task = presentTask(stored);
   const shaped: IronTask = {
     id: task.id,
     project_id: task.project_id,

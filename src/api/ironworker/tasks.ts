@@ -11,13 +11,14 @@ import { getCode } from '../../service/codes.ts';
 import type { AppContext } from '../../service/context.ts';
 import { cancelTask, getTask, queueTask, retryTask, setTaskProgress } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
+import { bodyLimits } from '../body-limits.ts';
 import { ironInvalid } from './errors.ts';
 import { ironTask } from './task-shape.ts';
 
 type TaskParams = { Params: { project_id: string; task_id: string } };
 
 export function registerIronTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/projects/:project_id/tasks', { bodyLimit: (LIMITS.payloadMaxBytes * 2 + 4096) * LIMITS.batchMax }, async (request) => {
+  app.post('/projects/:project_id/tasks', { bodyLimit: bodyLimits(ctx.settings).taskBatch }, async (request) => {
     const project = projectOf(request);
     const batch = IronTaskBatchSchema.safeParse(request.body);
     if (!batch.success) throw ironInvalid({ field: batch.error.issues[0]?.path.join('.') || 'tasks', message: batch.error.issues[0]?.message ?? 'invalid' }, 'task batch');

@@ -5,7 +5,6 @@
  * as `?oauth=`. Registered in its own plugin so its "any body, as bytes" parser stays here.
  */
 import type { FastifyInstance } from 'fastify';
-import { LIMITS } from '../../core/limits.ts';
 import { ironTaskRequest } from '../../core/schemas/ironworker-task.ts';
 import type { AppContext } from '../../service/context.ts';
 import { queueTask } from '../../service/tasks.ts';
@@ -16,7 +15,7 @@ export function registerIronWebhookRoutes(app: FastifyInstance, ctx: AppContext)
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.post('/projects/:project_id/tasks/webhook', { bodyLimit: LIMITS.payloadMaxBytes }, async (request) => {
+  app.post('/projects/:project_id/tasks/webhook', { bodyLimit: ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES }, async (request) => {
     const project = projectOf(request);
     const body = request.body;
     const payload = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';

@@ -5,16 +5,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DhError } from '../../core/errors.ts';
 import { CodeUploadSchema, type CodeUpload } from '../../core/schemas/code-upload.ts';
-import { codeRevision, deleteCode, downloadCode, getCode, storeArchive, uploadCode, type StoredArchive } from '../../service/codes.ts';
+import { checkCodeUpload, codeRevision, deleteCode, downloadCode, getCode, storeArchive, uploadCode, type StoredArchive } from '../../service/codes.ts';
+import { codeQueueState, pauseCodeQueue, resumeCodeQueue } from '../../service/code-queue.ts';
 import type { AppContext } from '../../service/context.ts';
 import { projectOf } from '../auth.ts';
 import { zodToDhError } from '../errors.ts';
+import { presentCode, presentCodes } from '../present.ts';
 
 export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, parseData: (raw: unknown) => CodeUpload = parseCodeUpload): Promise<{ meta: CodeUpload; stored?: StoredArchive }> {
   if (!request.isMultipart()) {
     throw new DhError('DH_ERR_VALIDATION', 'A code upload is multipart/form-data with a "data" field (JSON) and a "file" field (the archive).');
   }
-  let rawData: unknown;
+  let meta: CodeUpload | undefined;
   let stored: StoredArchive | undefined;
   for await (const part of request.parts()) {
     if (part.type === 'file') {
@@ -23,23 +25,38 @@ export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, p
         throw new DhError('DH_ERR_VALIDATION', `Unexpected file field "${part.fieldname}": send the archive as "file".`);
       }
       // The archive is checked as it streams, so nothing unchecked is ever stored.
-      stored = await storeArchive(ctx, { stream: part.file, format: 'auto' });
-      if (part.file.truncated) throw new DhError('DH_ERR_ARCHIVE_TOO_LARGE', 'The archive is larger than the upload limit.');
+      const tooLarge = (): DhError =>
+        new DhError('DH_ERR_ARCHIVE_TOO_LARGE', `The archive is larger than the upload limit of ${ctx.settings.DOCKHAND_ARCHIVE_MAX_BYTES} bytes (DOCKHAND_ARCHIVE_MAX_BYTES); leave dependencies and build output out of it.`, { cap: 'DOCKHAND_ARCHIVE_MAX_BYTES', limit: ctx.settings.DOCKHAND_ARCHIVE_MAX_BYTES });
+      try {
+        stored = await storeArchive(ctx, { stream: part.file, format: 'auto' });
+      } catch (err) {
+        // A file cut at the multipart size limit ends early and reads as a corrupt archive: it is too large.
+        throw part.file.truncated ? tooLarge() : err;
+      }
+      if (part.file.truncated) throw tooLarge();
     } else if (part.fieldname === 'data') {
-      // A part sent as application/json arrives already parsed; a plain text field arrives as a string.
-      rawData = part.value;
+      // busboy cuts a field at its size limit without failing; a cut description is too large, not malformed.
+      if (part.valueTruncated) {
+        throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', 'The "data" field is larger than uploads accept: keep config under DOCKHAND_CONFIG_MAX_BYTES and env_vars small.', { field: 'data' });
+      }
+      // Checked as soon as it arrives: sent before the file (as the SDK and CLI do), a bad description
+      // is refused before the archive is read or stored.
+      meta = parseData(decodeDataField(part.value));
+      checkCodeUpload(ctx, meta);
     }
   }
-  if (rawData === undefined) throw new DhError('DH_ERR_VALIDATION', 'The upload has no "data" field: send the package description as JSON in a field named "data".');
-  let json: unknown = rawData;
-  if (typeof rawData === 'string') {
-    try {
-      json = JSON.parse(rawData);
-    } catch (err) {
-      throw new DhError('DH_ERR_BAD_JSON', `The "data" field is not valid JSON: ${(err as Error).message}.`);
-    }
+  if (meta === undefined) throw new DhError('DH_ERR_VALIDATION', 'The upload has no "data" field: send the package description as JSON in a field named "data".');
+  return stored ? { meta, stored } : { meta };
+}
+
+/** A part sent as application/json arrives already parsed; a plain text field arrives as a string. */
+function decodeDataField(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (err) {
+    throw new DhError('DH_ERR_BAD_JSON', `The "data" field is not valid JSON: ${(err as Error).message}.`);
   }
-  return stored ? { meta: parseData(json), stored } : { meta: parseData(json) };
 }
 
 export function parseCodeUpload(raw: unknown): CodeUpload {
@@ -53,19 +70,19 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: AppContext): void 
     const project = projectOf(request);
     const { meta, stored } = await readCodeUpload(ctx, request);
     const revision = await uploadCode(ctx, project.id, meta, stored);
-    return reply.status(201).send(revision);
+    return reply.status(201).send(presentCode(revision));
   });
 
-  app.get('/v1/codes', async (request) => ({ codes: await ctx.codes.list(projectOf(request).id) }));
+  app.get('/v1/codes', async (request) => ({ codes: presentCodes(await ctx.codes.list(projectOf(request).id)) }));
 
   app.get<{ Params: { name: string } }>('/v1/codes/:name', async (request) => {
-    return getCode(ctx, projectOf(request).id, request.params.name);
+    return presentCode(await getCode(ctx, projectOf(request).id, request.params.name));
   });
 
   app.get<{ Params: { name: string } }>('/v1/codes/:name/revisions', async (request) => {
     const project = projectOf(request);
     const code = await getCode(ctx, project.id, request.params.name);
-    return { revisions: await ctx.codes.revisions(project.id, code.name) };
+    return { revisions: presentCodes(await ctx.codes.revisions(project.id, code.name)) };
   });
 
   app.get<{ Params: { name: string }; Querystring: { revision?: string } }>('/v1/codes/:name/download', async (request, reply) => {
@@ -85,7 +102,14 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: AppContext): void 
     return { deleted: request.params.name };
   });
 
+  // Pause and resume the package's queue (IronWorker's pause_task_queue / resume_task_queue).
+  app.post<{ Params: { name: string } }>('/v1/codes/:name/pause', async (request) => pauseCodeQueue(ctx, projectOf(request).id, request.params.name));
+  app.post<{ Params: { name: string } }>('/v1/codes/:name/resume', async (request) => resumeCodeQueue(ctx, projectOf(request).id, request.params.name));
+  app.get<{ Params: { name: string } }>('/v1/codes/:name/queue', async (request) => codeQueueState(ctx, projectOf(request).id, request.params.name));
+
   app.get<{ Params: { name: string; rev: string } }>('/v1/codes/:name/revisions/:rev', async (request) => {
-    return codeRevision(ctx, projectOf(request).id, request.params.name, Number(request.params.rev));
+    const rev = Number(request.params.rev);
+    if (!Number.isSafeInteger(rev) || rev < 1) throw new DhError('DH_ERR_VALIDATION', 'A revision is a positive whole number.', [{ path: 'rev', message: 'expected a positive integer' }]);
+    return presentCode(await codeRevision(ctx, projectOf(request).id, request.params.name, rev));
   });
 }

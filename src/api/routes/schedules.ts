@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ScheduleStatus } from '../../core/model.ts';
+import { SCHEDULE_STATUSES } from '../../core/model.ts';
+import { codeNameSchema } from '../../core/schemas/task-request.ts';
 import type { AppContext } from '../../service/context.ts';
 import { applySchedules } from '../../service/schedule-apply.ts';
 import {
@@ -20,7 +21,24 @@ import {
   scheduleHistory,
 } from '../../service/schedules.ts';
 import { projectOf } from '../auth.ts';
+import { bodyLimits } from '../body-limits.ts';
 import { zodToDhError } from '../errors.ts';
+import { presentWithPayload } from '../present.ts';
+
+/** `?status=a,b&code=N&limit=100`; each given once. Out-of-range limits are clamped. */
+const ScheduleListQuery = z.object({
+  status: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',') : []))
+    .pipe(z.array(z.enum(SCHEDULE_STATUSES, { error: `a status is one of ${SCHEDULE_STATUSES.join(', ')}` }))),
+  code: codeNameSchema.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,9}$/, 'limit is a whole number')
+    .optional()
+    .transform((value) => Math.min(Math.max(Number(value ?? 100) || 100, 1), 1000)),
+});
 
 const ApplyBody = z.strictObject({
   schedules: z.array(z.unknown()).max(1000, 'at most 1000 schedules per file'),
@@ -30,20 +48,23 @@ const ApplyBody = z.strictObject({
 
 export function registerScheduleRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/schedules', async (request, reply) => {
-    return reply.status(201).send(await createSchedule(ctx, projectOf(request).id, request.body));
+    return reply.status(201).send(presentWithPayload(await createSchedule(ctx, projectOf(request).id, request.body)));
   });
 
-  app.get<{ Querystring: { status?: string; code?: string; limit?: string } }>('/v1/schedules', async (request) => {
-    const limit = Math.min(Math.max(Number(request.query.limit ?? 100) || 100, 1), 1000);
+  app.get('/v1/schedules', async (request) => {
+    const parsed = ScheduleListQuery.safeParse(request.query ?? {});
+    if (!parsed.success) throw zodToDhError(parsed.error, 'schedule list query');
+    const { status, code, limit } = parsed.data;
     const schedules = await listSchedules(ctx, projectOf(request).id, {
-      ...(request.query.status ? { status: request.query.status.split(',') as ScheduleStatus[] } : {}),
-      ...(request.query.code ? { codeName: request.query.code } : {}),
+      ...(status.length > 0 ? { status } : {}),
+      ...(code ? { codeName: code } : {}),
       limit,
     });
-    return { schedules };
+    return { schedules: schedules.map(presentWithPayload) };
   });
 
-  app.post('/v1/schedules/apply', async (request) => {
+  // A whole definitions file: up to 1000 entries, each with a payload, so the batch body limit.
+  app.post('/v1/schedules/apply', { bodyLimit: bodyLimits(ctx.settings).taskBatch }, async (request) => {
     const parsed = ApplyBody.safeParse(request.body);
     if (!parsed.success) throw zodToDhError(parsed.error, 'schedule file');
     return applySchedules(ctx, projectOf(request).id, parsed.data.schedules, {
@@ -52,10 +73,10 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: AppContext): v
     });
   });
 
-  app.get<{ Params: { id: string } }>('/v1/schedules/:id', async (request) => getSchedule(ctx, projectOf(request).id, request.params.id));
+  app.get<{ Params: { id: string } }>('/v1/schedules/:id', async (request) => presentWithPayload(await getSchedule(ctx, projectOf(request).id, request.params.id)));
 
   app.put<{ Params: { id: string } }>('/v1/schedules/:id', async (request) =>
-    replaceSchedule(ctx, projectOf(request).id, request.params.id, request.body),
+    presentWithPayload(await replaceSchedule(ctx, projectOf(request).id, request.params.id, request.body)),
   );
 
   app.delete<{ Params: { id: string } }>('/v1/schedules/:id', async (request) => {
@@ -63,9 +84,9 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: AppContext): v
     return { deleted: request.params.id };
   });
 
-  app.post<{ Params: { id: string } }>('/v1/schedules/:id/pause', async (request) => pauseSchedule(ctx, projectOf(request).id, request.params.id));
-  app.post<{ Params: { id: string } }>('/v1/schedules/:id/resume', async (request) => resumeSchedule(ctx, projectOf(request).id, request.params.id));
-  app.post<{ Params: { id: string } }>('/v1/schedules/:id/cancel', async (request) => cancelSchedule(ctx, projectOf(request).id, request.params.id));
+  app.post<{ Params: { id: string } }>('/v1/schedules/:id/pause', async (request) => presentWithPayload(await pauseSchedule(ctx, projectOf(request).id, request.params.id)));
+  app.post<{ Params: { id: string } }>('/v1/schedules/:id/resume', async (request) => presentWithPayload(await resumeSchedule(ctx, projectOf(request).id, request.params.id)));
+  app.post<{ Params: { id: string } }>('/v1/schedules/:id/cancel', async (request) => presentWithPayload(await cancelSchedule(ctx, projectOf(request).id, request.params.id)));
 
   app.get<{ Params: { id: string }; Querystring: { limit?: string } }>('/v1/schedules/:id/history', async (request) => {
     const limit = request.query.limit !== undefined ? Number(request.query.limit) || undefined : undefined;

@@ -5,19 +5,38 @@
 import type { FastifyInstance } from 'fastify';
 import { DhError } from '../../core/errors.ts';
 import { LIMITS } from '../../core/limits.ts';
-import { TaskBatchSchema, TaskRequestSchema } from '../../core/schemas/task-request.ts';
-import { TASK_STATUSES, isFinished, type TaskStatus } from '../../core/task-status.ts';
+import { z } from 'zod';
+import { TaskBatchSchema, TaskRequestSchema, codeNameSchema } from '../../core/schemas/task-request.ts';
+import { TASK_STATUSES, isFinished } from '../../core/task-status.ts';
 import type { AppContext } from '../../service/context.ts';
 import type { LogEntry } from '../../store/ports.ts';
 import { cancelTask, getTask, queueTask, retryTask, waitForTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
+import { bodyLimits } from '../body-limits.ts';
 import { zodToDhError } from '../errors.ts';
+import { presentTask, presentTasks } from '../present.ts';
+
+/** `?status=a,b&code=N&limit=30&before=<ms>`; each given once. Out-of-range limits are clamped. */
+const TaskListQuerySchema = z.object({
+  status: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',') : []))
+    .pipe(z.array(z.enum(TASK_STATUSES, { error: `a status is one of ${TASK_STATUSES.join(', ')}` }))),
+  code: codeNameSchema.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,9}$/, 'limit is a whole number')
+    .optional()
+    .transform((value) => Math.min(Math.max(Number(value ?? 30) || 30, 1), 1000)),
+  before: z.string().regex(/^\d{1,16}$/, 'before is a time in milliseconds').transform(Number).optional(),
+});
 
 /** How long a follower waits for new output before re-checking whether the task has ended. */
 const FOLLOW_BLOCK_MS = 200;
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/v1/tasks', { bodyLimit: (LIMITS.payloadMaxBytes + 4096) * LIMITS.batchMax }, async (request, reply) => {
+  app.post('/v1/tasks', { bodyLimit: bodyLimits(ctx.settings).taskBatch }, async (request, reply) => {
     const project = projectOf(request);
     const body = request.body as Record<string, unknown> | undefined;
     if (body && typeof body === 'object' && 'tasks' in body) {
@@ -25,46 +44,42 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
       if (!parsed.success) throw zodToDhError(parsed.error, 'task batch');
       const tasks = [];
       for (const item of parsed.data.tasks) tasks.push(await queueTask(ctx, project.id, item));
-      return reply.status(201).send({ tasks });
+      return reply.status(201).send({ tasks: presentTasks(tasks) });
     }
     const parsed = TaskRequestSchema.safeParse(body);
     if (!parsed.success) throw zodToDhError(parsed.error, 'task');
-    return reply.status(201).send(await queueTask(ctx, project.id, parsed.data));
+    return reply.status(201).send(presentTask(await queueTask(ctx, project.id, parsed.data)));
   });
 
-  app.get<{ Querystring: { status?: string; code?: string; limit?: string; before?: string } }>('/v1/tasks', async (request) => {
+  app.get('/v1/tasks', async (request) => {
     const project = projectOf(request);
-    const statuses = request.query.status ? request.query.status.split(',') : [];
-    for (const status of statuses) {
-      if (!(TASK_STATUSES as readonly string[]).includes(status)) {
-        throw new DhError('DH_ERR_VALIDATION', `Unknown status "${status}"; use one of ${TASK_STATUSES.join(', ')}.`);
-      }
-    }
-    const limit = Math.min(Math.max(Number(request.query.limit ?? 30) || 30, 1), 1000);
+    const parsed = TaskListQuerySchema.safeParse(request.query ?? {});
+    if (!parsed.success) throw zodToDhError(parsed.error, 'task list query');
+    const { status, code, limit, before } = parsed.data;
     const tasks = await ctx.tasks.list(project.id, {
-      status: statuses as TaskStatus[],
-      ...(request.query.code ? { codeName: request.query.code } : {}),
+      status,
+      ...(code ? { codeName: code } : {}),
       limit,
-      ...(request.query.before ? { before: Number(request.query.before) } : {}),
+      ...(before !== undefined ? { before } : {}),
     });
-    return { tasks };
+    return { tasks: presentTasks(tasks) };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/tasks/:id', async (request) => getTask(ctx, projectOf(request).id, request.params.id));
+  app.get<{ Params: { id: string } }>('/v1/tasks/:id', async (request) => presentTask(await getTask(ctx, projectOf(request).id, request.params.id)));
 
   app.get<{ Params: { id: string }; Querystring: { timeout?: string } }>('/v1/tasks/:id/wait', async (request) => {
     const seconds = Math.min(Math.max(Number(request.query.timeout ?? 30) || 30, 0), 60);
-    return waitForTask(ctx, projectOf(request).id, request.params.id, seconds * 1000);
+    return presentTask(await waitForTask(ctx, projectOf(request).id, request.params.id, seconds * 1000));
   });
 
-  app.post<{ Params: { id: string } }>('/v1/tasks/:id/cancel', async (request) => cancelTask(ctx, projectOf(request).id, request.params.id));
+  app.post<{ Params: { id: string } }>('/v1/tasks/:id/cancel', async (request) => presentTask(await cancelTask(ctx, projectOf(request).id, request.params.id)));
 
   app.post<{ Params: { id: string }; Body: { delay?: number } | undefined }>('/v1/tasks/:id/retry', async (request, reply) => {
     const delay = request.body?.delay;
     if (delay !== undefined && (!Number.isInteger(delay) || delay < 0 || delay > LIMITS.delayMax)) {
       throw new DhError('DH_ERR_VALIDATION', `delay must be a whole number of seconds from 0 to ${LIMITS.delayMax}.`);
     }
-    return reply.status(201).send(await retryTask(ctx, projectOf(request).id, request.params.id, delay));
+    return reply.status(201).send(presentTask(await retryTask(ctx, projectOf(request).id, request.params.id, delay)));
   });
 
   app.get<{ Params: { id: string }; Querystring: { follow?: string } }>('/v1/tasks/:id/log', async (request, reply) => {

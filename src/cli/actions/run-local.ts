@@ -10,8 +10,10 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { newId } from '../../core/ids.ts';
 import { LIMITS } from '../../core/limits.ts';
+import { parseSettings } from '../../core/settings.ts';
 import { buildContainerSpec } from '../../runtime/container-spec.ts';
 import { DockerRuntime } from '../../runtime/docker-runtime.ts';
+import { assertRuntimeRegistered } from '../../runtime/oci-runtime.ts';
 import { packDirectory } from '../../sdk/pack-directory.ts';
 import { payloadText } from '../../service/tasks.ts';
 import { loadStackCatalog } from '../../stacks/catalog.ts';
@@ -34,6 +36,11 @@ export interface RunLocalOptions {
 export async function runLocal(dir: string, options: RunLocalOptions): Promise<void> {
   const docker = new Docker();
   const runtime = new DockerRuntime(docker);
+  // The same OCI runtime and task network the fleet's workers would use, checked the same way.
+  const settings = parseSettings(process.env);
+  const ociRuntime = settings.DOCKHAND_RUNTIME;
+  if (ociRuntime) assertRuntimeRegistered(ociRuntime, await runtime.runtimes());
+  if (options.network) await runtime.ensureTaskNetwork(settings.DOCKHAND_TASK_NETWORK);
   const catalog = await loadStackCatalog();
   const image = await resolveStackImage(docker, catalog, options.stack);
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'dockhand-run-'));
@@ -44,6 +51,8 @@ export async function runLocal(dir: string, options: RunLocalOptions): Promise<v
       taskId, attempt: 1, projectId: 'local', codeName: path.basename(path.resolve(dir)), nodeId: 'local',
       image: image.ref, command: options.command ?? catalog.runCommand(options.stack), envVars: {},
       memoryMb: options.memory, cpus: 1, network: options.network === true,
+      ...(ociRuntime ? { runtime: ociRuntime } : {}),
+      ...(options.network ? { networkName: settings.DOCKHAND_TASK_NETWORK } : {}),
     });
     const outcome = await runAttempt(runtime, {
       spec,

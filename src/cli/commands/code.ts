@@ -108,6 +108,23 @@ export function registerCodeCommands(program: Command): void {
       info(`Wrote ${file} (${formatBytes(data.length)}).`);
     });
 
+  const queueVerbs = {
+    pause: { description: 'Pause the package\'s queue: its queued tasks wait (running ones go on) until `code resume`.', done: 'Paused' },
+    resume: { description: 'Resume the package\'s queue: its waiting tasks run again, in their order.', done: 'Resumed' },
+  } as const;
+  for (const verb of ['pause', 'resume'] as const) {
+    code
+      .command(verb)
+      .description(queueVerbs[verb].description)
+      .argument('<name>')
+      .action(async (name: string, _options: unknown, command: Command) => {
+        const client = clientFor(command);
+        const state = verb === 'pause' ? await client.codes.pause(name) : await client.codes.resume(name);
+        if (globalOptions(command).json) return printJson(state);
+        info(`${queueVerbs[verb].done} the queue of ${state.name}; ${state.waiting} task(s) waiting.`);
+      });
+  }
+
   code
     .command('delete')
     .description('Delete a code package and all its revisions. Tasks already queued fail.')

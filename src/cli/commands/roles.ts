@@ -3,10 +3,14 @@
  * cleanly (a worker first finishes what it runs).
  */
 import type { Command } from 'commander';
+import { parseLabelList } from '../../core/fleet/constraints.ts';
+import { parseMemorySize } from '../../core/fleet/memory-size.ts';
+import { isPlacementStrategy, type PlacementStrategy } from '../../core/fleet/placement.ts';
+import { CLUSTER_PATTERN } from '../../core/schemas/task-request.ts';
 import { parseSettings } from '../../core/settings.ts';
 import { CliExit, EXIT_CODES } from '../output.ts';
 
-// The roles pull in BullMQ, Fastify and dockerode; they are loaded only when a role starts, so the
+// The roles pull in Fastify, dockerode and the stack builder; they are loaded only when a role starts, so the
 // client commands stay quick to launch.
 const roles = {
   up: () => import('../../roles/up.ts'),
@@ -24,7 +28,43 @@ function positive(name: string) {
 }
 
 function clusters(value: string): string[] {
-  return value.split(',').map((c) => c.trim()).filter(Boolean);
+  const names = value.split(',').map((c) => c.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!CLUSTER_PATTERN.test(name)) throw new CliExit(EXIT_CODES.usage, `--cluster names are lowercase letters, digits, "_" or "-"; got "${name}".`);
+  }
+  return names;
+}
+
+function nodeId(value: string): string {
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(value)) throw new CliExit(EXIT_CODES.usage, `--node-id is letters, digits, ".", "_" or "-"; got "${value}".`);
+  return value;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function wholeSeconds(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new CliExit(EXIT_CODES.usage, `${name} expects a whole number of seconds, got "${value}".`);
+    return n;
+  };
+}
+
+/** `--placement binpack` (every cluster of the node) or `--placement gpu=binpack` (one cluster). */
+export function parsePlacement(values: readonly string[]): { defaultPlacement?: PlacementStrategy; placement: Record<string, PlacementStrategy> } {
+  const placement: Record<string, PlacementStrategy> = {};
+  let defaultPlacement: PlacementStrategy | undefined;
+  for (const value of values) {
+    const [cluster, strategy] = value.includes('=') ? value.split('=', 2) : [undefined, value];
+    if (!strategy || !isPlacementStrategy(strategy)) {
+      throw new CliExit(EXIT_CODES.usage, `--placement expects spread or binpack, or CLUSTER=spread|binpack; got "${value}".`);
+    }
+    if (cluster) placement[cluster] = strategy;
+    else defaultPlacement = strategy;
+  }
+  return defaultPlacement ? { defaultPlacement, placement } : { placement };
 }
 
 /** Resolves when SIGINT or SIGTERM arrives, after running `stop`. */
@@ -79,20 +119,32 @@ export function registerRoleCommands(program: Command): void {
 
   program
     .command('worker')
-    .description('Run a worker node on the local Docker engine (DOCKER_HOST), taking tasks from the given clusters. Needs REDIS_URL.')
+    .description('Run a worker node on the local Docker engine (DOCKER_HOST), taking tasks from the given clusters. Needs REDIS_URL. SIGTERM drains it: no new tasks, running ones get --drain-timeout to finish, then are queued again.')
     .option('--cluster <a,b>', 'clusters to serve', clusters, ['default'])
-    .option('--concurrency <n>', 'task slots', positive('--concurrency'))
-    .option('--node-id <id>', 'this node\'s id (default: DOCKHAND_NODE_ID or the host name)')
-    .action(async (options: { cluster: string[]; concurrency?: number; nodeId?: string }) => {
+    .option('--label <key=value>', 'a label of this node that task constraints can match (repeatable)', collect, [])
+    .option('--concurrency <n>', 'task slots (default: DOCKHAND_CONCURRENCY or 4)', positive('--concurrency'))
+    .option('--memory <size>', 'memory tasks may reserve on this node in all, e.g. 8g or 2048 (MiB); default: the host memory')
+    .option('--node-id <id>', 'this node\'s id (default: DOCKHAND_NODE_ID or the host name)', nodeId)
+    .option('--placement <strategy>', 'spread (default) or binpack, for every cluster of the node or as CLUSTER=STRATEGY (repeatable)', collect, [])
+    .option('--drain-timeout <s>', 'seconds running tasks get to finish after SIGTERM (default: DOCKHAND_DRAIN_TIMEOUT_S or 30)', wholeSeconds('--drain-timeout'))
+    .addHelpText('after', '\nExample:\n  DOCKER_HOST=unix:///var/run/docker.sock dockhand worker --cluster default,gpu --label region=eu-west --concurrency 8 --memory 16g\n')
+    .action(async (options: { cluster: string[]; label: string[]; concurrency?: number; memory?: string; nodeId?: string; placement: string[]; drainTimeout?: number }) => {
+      const labels = parseLabelList(options.label);
+      const memoryMb = options.memory !== undefined ? parseMemorySize(options.memory) : undefined;
+      const placement = parsePlacement(options.placement);
       const [{ createContext }, { startWorkerRole }] = await Promise.all([roles.context(), roles.worker()]);
       const ctx = await createContext(parseSettings(process.env));
+      const drainTimeoutMs = (options.drainTimeout ?? ctx.settings.DOCKHAND_DRAIN_TIMEOUT_S) * 1000;
       const { agent } = await startWorkerRole(ctx, {
         clusters: options.cluster,
         concurrency: options.concurrency ?? ctx.settings.DOCKHAND_CONCURRENCY,
+        labels,
+        ...(memoryMb !== undefined ? { memoryMb } : {}),
+        ...placement,
         ...(options.nodeId ? { nodeId: options.nodeId } : {}),
       });
       await untilSignalled(async () => {
-        await agent.stop();
+        await agent.stop({ drainTimeoutMs });
         await ctx.close();
       });
     });

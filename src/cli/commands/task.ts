@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { parseLabelList } from '../../core/fleet/constraints.ts';
 import type { Task } from '../../core/model.ts';
 import type { Dockhand, QueueOptions } from '../../sdk/index.ts';
 import { clientFor, globalOptions } from '../client.ts';
@@ -63,6 +64,9 @@ export function registerTaskCommands(program: Command): void {
     .option('--delay <s>', 'seconds to wait before the task may run', number('--delay'))
     .option('--cluster <name>', 'the cluster whose workers run it', undefined)
     .option('--label <label>', 'a free-form label to find the task by')
+    .option('--constraint <key=value>', 'run only on nodes with this label (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--retries <n>', 'times to retry if it fails (default: the package\'s)', number('--retries'))
+    .option('--retries-delay <s>', 'seconds before the first retry, doubling after (default: the package\'s)', number('--retries-delay'))
     .option('--wait', 'wait for the task, print its output and result; exit non-zero unless it completes')
     .addHelpText('after', `\nExit codes with --wait: 0 complete, ${EXIT_CODES.taskError} error, ${EXIT_CODES.taskTimeout} timeout, ${EXIT_CODES.taskCancelled} cancelled, 1 failure to queue.\n\nExample:\n  dockhand task queue hello --payload '{"name":"you"}' --wait\n`)
     .action(async (code: string, options: Record<string, unknown>, command: Command) => {
@@ -73,6 +77,10 @@ export function registerTaskCommands(program: Command): void {
       for (const key of ['priority', 'timeout', 'delay'] as const) if (options[key] !== undefined) request[key] = options[key] as never;
       if (options['cluster']) request.cluster = String(options['cluster']);
       if (options['label']) request.label = String(options['label']);
+      const constraints = options['constraint'] as string[];
+      if (constraints.length > 0) request.constraints = parseLabelList(constraints, 'constraint');
+      if (options['retries'] !== undefined) request.retries = options['retries'] as number;
+      if (options['retriesDelay'] !== undefined) request.retries_delay = options['retriesDelay'] as number;
       const queued = await client.tasks.queue(code, request);
       if (!options['wait']) {
         if (json) return printJson(queued);

@@ -27,6 +27,11 @@ export const TaskRequestSchema = z.strictObject({
   delay: z.coerce.number().int().min(0).max(LIMITS.delayMax).optional(),
   cluster: z.string().regex(CLUSTER_PATTERN, 'a cluster name is lowercase letters, digits, "_" or "-"').optional(),
   label: z.string().max(256).optional(),
+  /** Labels a node must carry to run the task, as { key: value } (Swarm's constraint:key==value). */
+  constraints: z.record(z.string(), z.string()).optional(),
+  /** Override the code package's retries and retries_delay for this task. */
+  retries: z.coerce.number().int().min(0).max(LIMITS.retriesMax).optional(),
+  retries_delay: z.coerce.number().int().min(0).max(LIMITS.delayMax).optional(),
 });
 
 export type TaskRequest = z.infer<typeof TaskRequestSchema>;

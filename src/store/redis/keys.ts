@@ -39,12 +39,40 @@ export class Keys {
   log(taskId: string): string { return `${this.prefix}log:${taskId}`; }
   logBytes(taskId: string): string { return `${this.prefix}log:${taskId}:bytes`; }
 
-  /** Pub/sub channels: cancel requests to workers, finished notices to waiters. */
+  /**
+   * A code package's fleet-wide concurrency leases (task id -> expiry ms) and its parked tasks (task id
+   * -> queue rank). The Lua scripts derive both from the code key with these same suffixes.
+   */
+  codeLeases(projectId: string, name: string): string { return `${this.code(projectId, name)}:leases`; }
+  codeParked(projectId: string, name: string): string { return `${this.code(projectId, name)}:parked`; }
+  /** Code keys that have parked tasks, so a sweep can find them. */
+  parkedCodes(): string { return `${this.prefix}parked-codes`; }
+
+  /**
+   * The dispatch queue of a cluster: one ready set per constraint signature ('' for none), ordered by
+   * rank (priority, then arrival); tasks waiting for their delay; the signatures in use.
+   */
+  queueReady(cluster: string, signature: string): string { return `${this.prefix}queue:${cluster}:ready:${signature}`; }
+  queueDelayed(cluster: string): string { return `${this.prefix}queue:${cluster}:delayed`; }
+  queueSignatures(cluster: string): string { return `${this.prefix}queue:${cluster}:signatures`; }
+  queueClusters(): string { return `${this.prefix}queue:clusters`; }
+  queueSeq(): string { return `${this.prefix}queue:seq`; }
+
+  /** Worker nodes: a hash per node, the tasks it holds (task id -> code key), and all by last heartbeat. */
+  node(id: string): string { return `${this.prefix}node:${id}`; }
+  nodeTasks(id: string): string { return `${this.prefix}node:${id}:tasks`; }
+  nodes(): string { return `${this.prefix}nodes`; }
+
+  /** Pub/sub channels: cancel requests to workers, finished notices to waiters, new work to nodes. */
   cancelChannel(): string { return `${this.prefix}events:cancel`; }
   finishedChannel(): string { return `${this.prefix}events:finished`; }
   /** "A schedule was created or changed": wakes sleeping schedulers early. */
   scheduleChannel(): string { return `${this.prefix}events:schedules`; }
 
+  /** Requests of one token (by its hash) in one rate window. */
+  rateWindow(subject: string, windowIndex: number): string { return `${this.prefix}rate:${subject}:${windowIndex}`; }
+
   /** BullMQ's own prefix, so its keys live beside ours. */
   bullPrefix(): string { return `${this.prefix}bull`; }
+  workChannel(): string { return `${this.prefix}events:work`; }
 }

@@ -26,7 +26,8 @@ export class RedisCodeRegistry implements CodeRegistry {
     await this.redis
       .multi()
       .set(this.keys.codeRevision(input.project_id, input.name, rev), JSON.stringify(revision))
-      .hset(codeKey, 'name', input.name, 'project_id', input.project_id, 'current', String(rev))
+      // The current revision's limit lives on the package hash, where the claim script reads it.
+      .hset(codeKey, 'name', input.name, 'project_id', input.project_id, 'current', String(rev), 'max_concurrency', String(input.max_concurrency))
       .zadd(this.keys.codes(input.project_id), Date.now(), input.name)
       .set(this.keys.codeById(finalId), `${input.project_id}/${input.name}`)
       .exec();

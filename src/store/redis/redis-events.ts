@@ -1,6 +1,6 @@
 /**
  * Fleet-wide notices over Redis pub/sub: "cancel this task" (to whichever node runs it), "this task
- * finished" (to anyone waiting on it) and "a schedule changed" (to the schedulers). Pub/sub is fire-and-forget, so every consumer also re-checks the
+ * finished" (to anyone waiting on it), "a schedule changed" (to the schedulers) and "there is work in this cluster" (to idle nodes). Pub/sub is fire-and-forget, so every consumer also re-checks the
  * task record; a notice only makes that check happen sooner.
  */
 import type { Redis } from 'ioredis';
@@ -37,6 +37,11 @@ export class RedisEvents {
 
   onFinished(handler: Handler): Promise<() => void> {
     return this.on(this.keys.finishedChannel(), handler);
+  }
+
+  /** The handler gets the cluster that has new work, or '*' when any may. */
+  onWork(handler: Handler): Promise<() => void> {
+    return this.on(this.keys.workChannel(), handler);
   }
 
   private async on(channel: string, handler: Handler): Promise<() => void> {

@@ -1,6 +1,7 @@
 /**
  * Loads the Lua scripts under ./scripts once and registers them on an ioredis client as commands.
- * One script per file, each documenting its keys, arguments and return values at its head.
+ * One script per file, each documenting its keys, arguments and return values at its head. A line
+ * `--!include lib/x.lua` is replaced by that file, so helpers shared by scripts exist once.
  */
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
@@ -15,6 +16,13 @@ const SCRIPTS = {
   takeOverFiring: { file: 'take-over-firing.lua', keys: 2 },
   deleteSchedule: { file: 'delete-schedule.lua', keys: 7 },
   settleDue: { file: 'settle-due.lua', keys: 2 },
+  enqueueTask: { file: 'enqueue-task.lua', keys: 6 },
+  promoteDelayed: { file: 'promote-delayed.lua', keys: 1 },
+  claimTask: { file: 'claim-task.lua', keys: 5 },
+  settleAttempt: { file: 'settle-attempt.lua', keys: 14 },
+  nodeHeartbeat: { file: 'node-heartbeat.lua', keys: 3 },
+  recoverNode: { file: 'recover-node.lua', keys: 1 },
+  unparkCode: { file: 'unpark-code.lua', keys: 1 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -24,10 +32,23 @@ const sources = new Map<ScriptName, string>();
 function source(name: ScriptName): string {
   let text = sources.get(name);
   if (!text) {
-    text = readFileSync(new URL(`./scripts/${SCRIPTS[name].file}`, import.meta.url), 'utf8');
+    text = withIncludes(readScript(SCRIPTS[name].file));
     sources.set(name, text);
   }
   return text;
+}
+
+function readScript(file: string): string {
+  return readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8');
+}
+
+function withIncludes(text: string): string {
+  return text.replace(/^--!include (\S+)$/gm, (_line, file: string) => readScript(file));
+}
+
+/** The full text of a script with its includes, as Redis runs it (for tests and debugging). */
+export function scriptSource(name: ScriptName): string {
+  return source(name);
 }
 
 const registered = new WeakSet<Redis>();

@@ -4,8 +4,11 @@
  */
 import type { Task } from '../../core/model.ts';
 
-const NUMBER_FIELDS = new Set(['code_rev', 'priority', 'timeout', 'delay', 'duration', 'exit_code', 'percent', 'attempts']);
-const JSON_FIELDS = new Set(['result', 'attempt_history']);
+const NUMBER_FIELDS = new Set(['code_rev', 'priority', 'timeout', 'delay', 'duration', 'exit_code', 'percent', 'attempts', 'memory', 'retries', 'retries_delay']);
+const JSON_FIELDS = new Set(['result', 'attempt_history', 'constraints']);
+
+/** Fields that belong to the dispatch queue (`q_` prefix), not to the task users see. */
+const INTERNAL_FIELD = /^q_/;
 
 export function encodeTaskFields(fields: Record<string, unknown>): string[] {
   const flat: string[] = [];
@@ -21,7 +24,7 @@ export function decodeTask(hash: Record<string, string>): Task | undefined {
   if (!hash['id']) return undefined;
   const task: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(hash)) {
-    if (key === 'created_ms') continue;
+    if (key === 'created_ms' || INTERNAL_FIELD.test(key)) continue;
     if (NUMBER_FIELDS.has(key)) task[key] = Number(raw);
     else if (JSON_FIELDS.has(key)) task[key] = safeJson(raw);
     else task[key] = raw;

@@ -1,0 +1,110 @@
+--[[
+  The node running an attempt records what became of it: the only way an attempt's node changes its
+  task. Fenced: it applies only while the task is still this node's and on this attempt, so a node
+  that lost its lease (and whose task another node took back) can never overwrite the newer attempt.
+
+  Modes:
+    running  preparing -> running (the container started); the lease stays.
+    finish   -> complete | error | timeout | cancelled; then the lease is released.
+    requeue  -> queued again (a retry after back-off, or a drained or revoked attempt), into the
+             ready set (or the delayed set when ARGV[9] > 0); then the lease is released.
+  For finish and requeue the lease is released even when the status change does not apply (a user
+  cancelled the task meanwhile): the attempt is over either way. Releasing a lease returns parked
+  tasks of the package to the queue as far as its limit has room.
+
+  KEYS[1]      the task hash
+  KEYS[2..8]   the project's status indexes, in TASK_STATUSES order
+  KEYS[9]      the node hash
+  KEYS[10]     the node's held-tasks hash
+  KEYS[11]     the task's code package hash
+  KEYS[12]     the ready set to requeue into (the task's cluster and constraint signature)
+  KEYS[13]     the cluster's delayed set
+  KEYS[14]     the queue's arrival counter
+  ARGV[1]      mode: running | finish | requeue
+  ARGV[2]      task id
+  ARGV[3]      node id
+  ARGV[4]      attempt number
+  ARGV[5]      comma-separated statuses the task may be in (from the TS table)
+  ARGV[6]      the new status
+  ARGV[7]      the time of the change (ISO 8601), written as updated_at
+  ARGV[8]      an attempt record (JSON) to append to attempt_history, or ''
+  ARGV[9]      requeue: delay in ms before the task is ready again
+  ARGV[10]     requeue: '1' keeps the task's rank (it goes back to the front), '0' gives a new one
+  ARGV[11]     memory (MiB) the attempt reserved on the node
+  ARGV[12]     key prefix
+  ARGV[13..]   field, value pairs to set; a value of '\0' deletes the field
+
+  Returns { 1, previous status, unparked } when applied,
+          { 0, current status, unparked } when the status did not allow it,
+          { -1, 'fenced' } when the task is no longer this node's attempt (only the node's own
+          bookkeeping changed).
+]]
+--!include lib/dispatch.lua
+local task = KEYS[1]
+local mode, id, node_id, attempt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local prefix = ARGV[12]
+
+local function forget()
+  if redis.call('HDEL', KEYS[10], id) == 1 then
+    redis.call('HINCRBY', KEYS[9], 'slots_used', -1)
+    redis.call('HINCRBY', KEYS[9], 'memory_reserved', -tonumber(ARGV[11]))
+  end
+end
+
+local current = redis.call('HMGET', task, 'status', 'node_id', 'attempts')
+if not current[1] or current[2] ~= node_id or current[3] ~= attempt then
+  if mode ~= 'running' then forget() end
+  return { -1, 'fenced' }
+end
+local status = current[1]
+
+local allowed = false
+for s in string.gmatch(ARGV[5], '[^,]+') do
+  if s == status then allowed = true end
+end
+
+local to = ARGV[6]
+if allowed then
+  redis.call('HSET', task, 'status', to, 'updated_at', ARGV[7])
+  for i = 13, #ARGV, 2 do
+    if ARGV[i + 1] == '\0' then
+      redis.call('HDEL', task, ARGV[i])
+    else
+      redis.call('HSET', task, ARGV[i], ARGV[i + 1])
+    end
+  end
+  append_history(task, ARGV[8])
+  local order = { 'queued', 'preparing', 'running', 'complete', 'error', 'cancelled', 'timeout' }
+  local from_index, to_index
+  for i, s in ipairs(order) do
+    if s == status then from_index = KEYS[i + 1] end
+    if s == to then to_index = KEYS[i + 1] end
+  end
+  if from_index ~= to_index then
+    local score = redis.call('ZSCORE', from_index, id) or redis.call('HGET', task, 'created_ms') or '0'
+    redis.call('ZREM', from_index, id)
+    redis.call('ZADD', to_index, score, id)
+  end
+  if mode == 'requeue' then
+    local rank = redis.call('HGET', task, 'q_rank')
+    if ARGV[10] ~= '1' or not rank then
+      rank = new_rank(KEYS[14], redis.call('HGET', task, 'priority'))
+    end
+    redis.call('HSET', task, 'q_key', KEYS[12], 'q_rank', rank)
+    local delay = tonumber(ARGV[9])
+    if delay > 0 then
+      redis.call('ZADD', KEYS[13], int(now_ms() + delay), id)
+    else
+      redis.call('ZADD', KEYS[12], rank, id)
+    end
+  end
+end
+
+if mode == 'running' then
+  return { allowed and 1 or 0, status, 0 }
+end
+
+redis.call('ZREM', KEYS[11] .. ':leases', id)
+forget()
+local unparked = unpark(prefix, KEYS[11], now_ms(), 1000)
+return { allowed and 1 or 0, status, unparked }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainerSummary } from '../runtime/port.ts';
+import { attemptKey, decideReconcile, type ReconcileView } from './reconcile-policy.ts';
+
+function container(taskId: string, attempt: number, nodeId: string): ContainerSummary {
+  return {
+    id: `id-${taskId}-${attempt}`,
+    name: `dh-${taskId}-${attempt}`,
+    state: 'running',
+    labels: { 'dockhand.managed': 'true', 'dockhand.task': taskId, 'dockhand.attempt': String(attempt), 'dockhand.node': nodeId },
+  };
+}
+
+const view = (overrides: Partial<ReconcileView> = {}): ReconcileView => ({
+  selfId: 'me',
+  ownAttempts: new Set([attemptKey('t-running', 2)]),
+  nodes: new Map([['me', 'running'], ['alive', 'running'], ['dead', 'lost'], ['leaving', 'draining']]),
+  tasks: new Map([['t-running', 'running'], ['t-done', 'complete'], ['t-cancelled', 'cancelled'], ['t-other', 'running']]),
+  ...overrides,
+});
+
+describe('reconcile policy', () => {
+  it('keeps the attempts this process runs', () => {
+    expect(decideReconcile([container('t-running', 2, 'me')], view())).toEqual([]);
+  });
+
+  it('removes this node\'s containers that this process does not run, such as an older attempt', () => {
+    const removals = decideReconcile([container('t-running', 1, 'me'), container('t-unknown', 1, 'me')], view());
+    expect(removals.map((r) => [r.name, r.reason])).toEqual([
+      ['dh-t-running-1', 'not-run-by-this-process'],
+      ['dh-t-unknown-1', 'not-run-by-this-process'],
+    ]);
+  });
+
+  it('removes containers of finished tasks, whoever owns them', () => {
+    const removals = decideReconcile([container('t-done', 1, 'alive'), container('t-cancelled', 3, 'leaving')], view());
+    expect(removals.map((r) => r.reason)).toEqual(['task-finished', 'task-finished']);
+  });
+
+  it('removes containers whose owner is lost', () => {
+    const removals = decideReconcile([container('t-other', 1, 'dead')], view());
+    expect(removals).toEqual([{ id: 'id-t-other-1', name: 'dh-t-other-1', taskId: 't-other', attempt: 1, nodeId: 'dead', reason: 'owner-lost' }]);
+  });
+
+  it('leaves alone what belongs to a live or draining node, or to nodes and tasks it has no record of', () => {
+    const containers = [container('t-other', 1, 'alive'), container('t-other', 1, 'leaving'), container('t-foreign', 1, 'stranger')];
+    expect(decideReconcile(containers, view())).toEqual([]);
+  });
+
+  it('ignores containers without complete Dockhand labels', () => {
+    const partial: ContainerSummary = { id: 'x', name: 'x', state: 'running', labels: { 'dockhand.managed': 'true' } };
+    expect(decideReconcile([partial], view())).toEqual([]);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { afterAttempt, attemptHeader, failuresIn, type AfterAttemptInput } from './settle-policy.ts';
+
+const base: AfterAttemptInput = { status: 'complete', attempt: 1, nodeId: 'a', failuresBefore: 0, retries: 2, retriesDelaySeconds: 10, random: () => 0 };
+
+describe('after an attempt', () => {
+  it('finishes a task that completed, timed out or was cancelled by a user', () => {
+    expect(afterAttempt(base)).toEqual({ kind: 'finish', status: 'complete' });
+    expect(afterAttempt({ ...base, status: 'timeout' })).toEqual({ kind: 'finish', status: 'timeout' });
+    expect(afterAttempt({ ...base, status: 'cancelled', stopReason: 'cancel' })).toEqual({ kind: 'finish', status: 'cancelled' });
+  });
+
+  it('retries a failed attempt after a back-off that doubles, while retries remain', () => {
+    const first = afterAttempt({ ...base, status: 'error', msg: 'exited with code 3' });
+    expect(first).toEqual({ kind: 'requeue', ending: 'error', delayMs: 5000, keepRank: false, msg: 'attempt 1 failed (exited with code 3); retry 1 of 2 in 5.0 s' });
+    const second = afterAttempt({ ...base, status: 'error', attempt: 2, failuresBefore: 1 });
+    expect(second).toMatchObject({ kind: 'requeue', delayMs: 10_000 });
+    expect(afterAttempt({ ...base, status: 'error', attempt: 3, failuresBefore: 2 })).toEqual({ kind: 'finish', status: 'error' });
+  });
+
+  it('does not retry when the task has no retries', () => {
+    expect(afterAttempt({ ...base, status: 'error', retries: 0 })).toEqual({ kind: 'finish', status: 'error' });
+  });
+
+  it('queues a drained or revoked attempt again at the front, without using a retry', () => {
+    expect(afterAttempt({ ...base, status: 'cancelled', stopReason: 'drain', retries: 0 })).toMatchObject({ kind: 'requeue', ending: 'drained', delayMs: 0, keepRank: true });
+    expect(afterAttempt({ ...base, status: 'cancelled', stopReason: 'revoked', retries: 0 })).toMatchObject({ kind: 'requeue', ending: 'revoked', keepRank: true });
+  });
+
+  it('keeps the real outcome of a task that ended on its own just as its node began to drain', () => {
+    expect(afterAttempt({ ...base, status: 'complete', stopReason: 'drain' })).toEqual({ kind: 'finish', status: 'complete' });
+  });
+
+  it('counts failures from the attempt history and writes a header per attempt', () => {
+    expect(failuresIn([{ attempt: 1, status: 'error' }, { attempt: 2, status: 'drained' }, { attempt: 3, status: 'error' }])).toBe(2);
+    expect(failuresIn(undefined)).toBe(0);
+    expect(attemptHeader(2, 'node-b', new Date('2026-01-02T03:04:05Z'))).toBe('--- attempt 2 on node node-b at 2026-01-02T03:04:05.000Z ---');
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * What becomes of a task after one of its attempts ends: finish it, or queue it again. Pure: the
+ * random source (for back-off jitter) is passed in.
+ *
+ * - An attempt stopped by a drain or a lost lease goes back to the front of the queue: it was not
+ *   the task's fault, so it does not use up a retry.
+ * - A failed attempt (`error`) is retried after an exponential back-off with jitter while retries
+ *   remain; a cancel or a timeout is final.
+ *
+ *   afterAttempt({ status: 'error', attempt: 1, nodeId: 'a', failuresBefore: 0, retries: 2, retriesDelaySeconds: 5, random: Math.random })
+ *   // { kind: 'requeue', ending: 'error', delayMs: 2500..5000, keepRank: false, msg: 'attempt 1 failed (...); retry 1 of 2 in 4 s' }
+ */
+import { retryDelayMs, shouldRetry } from '../core/fleet/backoff.ts';
+import type { AttemptEnd, TaskAttempt } from '../core/model.ts';
+import type { FinishedStatus } from '../core/task-status.ts';
+import type { StopReason } from './local-attempts.ts';
+
+export type AfterAttempt =
+  | { kind: 'finish'; status: FinishedStatus }
+  | { kind: 'requeue'; ending: Extract<AttemptEnd, 'drained' | 'revoked' | 'error'>; delayMs: number; keepRank: boolean; msg: string };
+
+export interface AfterAttemptInput {
+  status: FinishedStatus;
+  stopReason?: StopReason;
+  attempt: number;
+  nodeId: string;
+  /** Failed attempts before this one. */
+  failuresBefore: number;
+  retries: number;
+  retriesDelaySeconds: number;
+  random: () => number;
+  /** How the attempt ended, in words (the outcome's message). */
+  msg?: string;
+}
+
+export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
+  // A stop only matters if it is what ended the attempt; a task that exited first keeps its status.
+  if (input.status === 'cancelled' && input.stopReason === 'drain') {
+    return { kind: 'requeue', ending: 'drained', delayMs: 0, keepRank: true, msg: `node ${input.nodeId} shut down during attempt ${input.attempt}; queued again` };
+  }
+  if (input.status === 'cancelled' && input.stopReason === 'revoked') {
+    return { kind: 'requeue', ending: 'revoked', delayMs: 0, keepRank: true, msg: `node ${input.nodeId} lost its lease during attempt ${input.attempt}; queued again` };
+  }
+  const failures = input.failuresBefore + 1;
+  if (shouldRetry({ status: input.status, failures, retries: input.retries })) {
+    const delayMs = retryDelayMs({ retryNumber: failures, baseSeconds: input.retriesDelaySeconds, random: input.random });
+    const why = input.msg ? ` (${input.msg})` : '';
+    return { kind: 'requeue', ending: 'error', delayMs, keepRank: false, msg: `attempt ${input.attempt} failed${why}; retry ${failures} of ${input.retries} in ${formatDelay(delayMs)}` };
+  }
+  return { kind: 'finish', status: input.status };
+}
+
+/** Failed attempts in a task's history. */
+export function failuresIn(history: readonly TaskAttempt[] | undefined): number {
+  return (history ?? []).filter((a) => a.status === 'error').length;
+}
+
+/** The line above each attempt's output in the log, when a task may have more than one attempt. */
+export function attemptHeader(attempt: number, nodeId: string, at: Date): string {
+  return `--- attempt ${attempt} on node ${nodeId} at ${at.toISOString()} ---`;
+}
+
+function formatDelay(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}

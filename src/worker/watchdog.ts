@@ -1,0 +1,65 @@
+/**
+ * The worker's side of its dead-man's switch (see watchdog-main.ts): starts the watchdog process and
+ * tells it, after every successful heartbeat, how long the node's leases are surely valid. `bye()`
+ * before a clean exit, so the watchdog leaves without killing anything.
+ *
+ *   const watchdog = Watchdog.start('node-a', logger);
+ *   watchdog.renew(6000);  ...  await watchdog.bye();
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from '../telemetry/logger.ts';
+
+const MAIN = fileURLToPath(new URL('./watchdog-main.ts', import.meta.url));
+
+function tsxLoader(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
+export class Watchdog {
+  private child: ChildProcess;
+  private closing = false;
+
+  private constructor(private readonly nodeId: string, private readonly logger: Logger, private readonly dockerHost: string | undefined) {
+    this.child = this.spawn();
+  }
+
+  /** `dockerHost`: the engine the node runs tasks on, when it is not the one DOCKER_HOST names. */
+  static start(nodeId: string, logger: Logger, dockerHost?: string): Watchdog {
+    return new Watchdog(nodeId, logger, dockerHost);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private spawn(): ChildProcess {
+    const env = this.dockerHost ? { ...process.env, DOCKER_HOST: this.dockerHost } : process.env;
+    const child = spawn(process.execPath, ['--import', tsxLoader(), MAIN, this.nodeId], { stdio: ['pipe', 'ignore', 'inherit'], env });
+    child.stdin?.on('error', () => undefined);
+    child.on('exit', (code, signal) => {
+      if (this.closing) return;
+      // Without it a dead worker's containers would outlive it; start another at once.
+      this.logger.error({ node_id: this.nodeId, code, signal }, 'watchdog process ended; starting it again');
+      this.child = this.spawn();
+    });
+    return child;
+  }
+
+  /** The node's leases are valid for at least this long from now. */
+  renew(validForMs: number): void {
+    this.child.stdin?.write(`${JSON.stringify({ validForMs: Math.max(0, Math.round(validForMs)) })}\n`);
+  }
+
+  /** A clean stop: the watchdog exits without killing anything. */
+  async bye(): Promise<void> {
+    this.closing = true;
+    const exited = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+      else this.child.once('exit', () => resolve());
+    });
+    this.child.stdin?.end(`${JSON.stringify({ bye: true })}\n`);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+  }
+}

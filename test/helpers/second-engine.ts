@@ -1,0 +1,97 @@
+/**
+ * A second Docker engine on this machine, so "two hosts" in a test is real: its own dockerd with its
+ * own configuration file, data root, exec root (and so its own containerd), socket and pid file, no
+ * bridge network, and its own containerd namespace in case a system containerd is shared. Images are copied into it from
+ * the main engine with `docker save | docker load`. Needs root and the dockerd binary, as the
+ * project's test machine has.
+ *
+ *   const engine = await startSecondEngine({ images: ['dockhand-base:test'] });
+ *   ... DOCKER_HOST = engine.dockerHost ...
+ *   await engine.stop();
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import Dockerode from 'dockerode';
+import { docker as mainDocker } from './docker.ts';
+
+export interface SecondEngine {
+  dockerHost: string;
+  docker: Dockerode;
+  stop(): Promise<void>;
+}
+
+export async function startSecondEngine(options: { images: string[] }): Promise<SecondEngine> {
+  // Unix socket paths are limited to 107 bytes: keep the directory short.
+  const dir = await mkdtemp('/tmp/dhe-');
+  const socket = path.join(dir, 'docker.sock');
+  const namespace = `dhtest${randomBytes(3).toString('hex')}`;
+  // Its own (empty) configuration: the machine's daemon.json may name hosts or a data root.
+  await writeFile(path.join(dir, 'daemon.json'), '{}\n');
+  const child: ChildProcess = spawn(
+    'dockerd',
+    [
+      '--config-file', path.join(dir, 'daemon.json'),
+      '--data-root', path.join(dir, 'data'),
+      '--exec-root', path.join(dir, 'exec'),
+      '-H', `unix://${socket}`,
+      '--pidfile', path.join(dir, 'docker.pid'),
+      '--bridge', 'none',
+      '--iptables=false',
+      '--ip-masq=false',
+      '--containerd-namespace', namespace,
+      '--containerd-plugins-namespace', `${namespace}-plugins`,
+      '--log-level', 'warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log += chunk.toString('utf8');
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const docker = new Dockerode({ socketPath: socket });
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      for (const c of await docker.listContainers({ all: true }).catch(() => [])) {
+        await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+      }
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  };
+
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await docker.ping();
+        break;
+      } catch {
+        if (child.exitCode !== null) throw new Error(`the second dockerd exited:\n${log}`);
+        if (Date.now() > deadline) throw new Error(`the second dockerd did not answer within 60 s:\n${log}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    for (const image of options.images) await copyImage(image, docker);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { dockerHost: `unix://${socket}`, docker, stop };
+}
+
+/** `docker save IMAGE | DOCKER_HOST=second docker load`, through the engines' APIs. */
+async function copyImage(image: string, target: Dockerode): Promise<void> {
+  const saved = await mainDocker().getImage(image).get();
+  const loading = await target.loadImage(saved as unknown as NodeJS.ReadableStream);
+  await new Promise<void>((resolve, reject) => {
+    target.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve()));
+  });
+  await target.getImage(image).inspect();
+}
