@@ -12,7 +12,7 @@ import { startWorkerRole } from '../src/roles/worker-role.ts';
 import { Dockhand } from '../src/sdk/index.ts';
 import { createContext } from '../src/service/context.ts';
 
-export async function startBenchFleet(env: Record<string, string> = {}): Promise<{ client: Dockhand; stop: () => Promise<void> }> {
+export async function startBenchFleet(env: Record<string, string> = {}, clientOptions: { tracing?: boolean } = {}): Promise<{ client: Dockhand; stop: () => Promise<void> }> {
   const prefix = `dhbench:${randomBytes(4).toString('hex')}:`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-bench-'));
   const settings = parseSettings({ ...process.env, DOCKHAND_REDIS_PREFIX: prefix, DOCKHAND_DATA_DIR: dataDir, DOCKHAND_PORT: '0', DOCKHAND_HOST: '127.0.0.1', DOCKHAND_LOG_LEVEL: 'warn', ...env });
@@ -21,9 +21,9 @@ export async function startBenchFleet(env: Record<string, string> = {}): Promise
   const { app, url } = await startServerRole(ctx);
   const { token } = await ctx.projects.create('bench');
   return {
-    client: new Dockhand({ url, token }),
+    client: new Dockhand({ url, token, ...clientOptions }),
     async stop() {
-      await worker.agent.stop();
+      await worker.stop();
       await app.close();
       const keys = await ctx.redis.keys(`${prefix}*`);
       for (let i = 0; i < keys.length; i += 500) await ctx.redis.del(...keys.slice(i, i + 500));

@@ -7,9 +7,12 @@
  *   npm run bench -- 50      # 50 rounds
  */
 import { benchNoopTask } from './noop-task.ts';
+import { benchTraceOverhead } from './trace-overhead.ts';
 
 const rounds = Number(process.argv[2] ?? 20);
 process.env['REDIS_URL'] ??= 'redis://127.0.0.1:6390';
 process.stderr.write(`no-op task vs docker run, ${rounds} interleaved rounds after 2 warm-up rounds...\n`);
 for (const line of await benchNoopTask(rounds)) console.log(line);
+process.stderr.write(`no-op task with tracing on vs off, ${rounds} alternating rounds after 2 warm-up rounds...\n`);
+for (const line of await benchTraceOverhead(rounds)) console.log(line);
 process.exit(0);

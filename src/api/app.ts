@@ -13,6 +13,7 @@ import { RedisRateCounter } from '../store/redis/redis-rate-counter.ts';
 import { authenticate, authenticateAdmin } from './auth.ts';
 import { bodyLimits } from './body-limits.ts';
 import { sendNativeError } from './errors.ts';
+import { registerHttpTracing } from './http-tracing.ts';
 import { registerIronWorkerApi } from './ironworker/index.ts';
 import { rateLimitHook } from './rate-limit.ts';
 import { redactingChildLogger } from './request-log.ts';
@@ -22,6 +23,7 @@ import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerNodeRoutes } from './routes/nodes.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
+import { registerTraceRoutes } from './routes/traces.ts';
 
 export interface AppOptions {
   /** Extra readiness check for /health (a worker in the same process checks Docker). */
@@ -51,6 +53,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'DH_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } }),
   );
+  // Before authentication, so a traced request's span covers all of it.
+  registerHttpTracing(app, ctx.telemetry);
   // Authentication goes by the matched route, not the raw URL, so no spelling of a path skips it.
   app.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url;
@@ -65,6 +69,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerSystemRoutes(app, ctx, options.health ?? (async () => {}));
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  registerTraceRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
   registerNodeRoutes(app, ctx);

@@ -16,7 +16,17 @@ export function globalOptions(command: Command): GlobalOptions {
   return command.optsWithGlobals<GlobalOptions>();
 }
 
+/** Clients made by this run, so their span reports can be flushed before the process exits. */
+const clients = new Set<Dockhand>();
+
 export function clientFor(command: Command): Dockhand {
   const options = globalOptions(command);
-  return new Dockhand({ url: options.url, token: options.token, projectId: options.project });
+  const client = new Dockhand({ url: options.url, token: options.token, projectId: options.project });
+  clients.add(client);
+  return client;
+}
+
+/** Waits for the clients' background span reports (each bounded by its own timeout). */
+export async function flushClients(): Promise<void> {
+  await Promise.all([...clients].map((c) => c.flush()));
 }

@@ -11,6 +11,7 @@ import { registerRunCommand } from './commands/run.ts';
 import { registerScheduleCommands } from './commands/schedule.ts';
 import { registerStacksCommands } from './commands/stacks.ts';
 import { registerTaskCommands } from './commands/task.ts';
+import { flushClients } from './client.ts';
 import { EXIT_CODES, errorMessage } from './output.ts';
 
 export function buildProgram(): Command {
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   try {
     await program.parseAsync(argv);
+    await flushClients();
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with code 0.

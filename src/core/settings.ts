@@ -63,6 +63,18 @@ const SettingsSchema = z.object({
   DOCKHAND_SCHEDULE_TOLERANCE: positiveInt.max(86_400).default(30),
   /** Log level of Dockhand's own structured logs. */
   DOCKHAND_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` (one object a line), `pretty` (aligned, for a terminal), or `auto`: pretty when stderr is a terminal. */
+  DOCKHAND_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /** A worker-only process serves GET /metrics on this port (unset: no listener; 0: any free port). */
+  DOCKHAND_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** OpenTelemetry's standard switch: `true` turns tracing off (task records still get a trace id). */
+  OTEL_SDK_DISABLED: z.string().optional().transform((v) => v?.trim().toLowerCase() === 'true'),
+  /** Base URL of an OTLP/HTTP collector; spans go to `<endpoint>/v1/traces` as well as to the span store. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** Full URL for traces only; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  /** `service.name` of Dockhand's own spans. */
+  OTEL_SERVICE_NAME: z.string().default('dockhand'),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -1,5 +1,5 @@
 /**
- * Checks the two Redis settings BullMQ relies on not to lose jobs: AOF persistence and the
+ * Checks the two Redis settings the task queue relies on not to lose tasks: AOF persistence and the
  * `noeviction` memory policy. Dockhand warns at start rather than refusing, since a managed Redis may
  * hide CONFIG.
  *

@@ -1,7 +1,7 @@
 /**
  * Makes sure a Redis answers and returns its URL. REDIS_URL wins when set; otherwise Dockhand runs its
  * own redis-server on 127.0.0.1:DOCKHAND_REDIS_PORT (default 6390), daemonized with its files under
- * <data dir>/redis and the durability settings BullMQ needs. A Redis already answering on that port is
+ * <data dir>/redis and the durability settings the task queue needs. A Redis already answering on that port is
  * reused, so `up` and the tests share one.
  *
  *   const redisUrl = await ensureRedis({ dataDir, log }); // 'redis://127.0.0.1:6390'

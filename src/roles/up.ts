@@ -54,7 +54,7 @@ export async function runUp(options: UpOptions = {}): Promise<{ stop: () => Prom
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       log('==> stopping: finishing running tasks');
-      await worker.agent.stop();
+      await worker.stop();
       await server.app.close();
       await ctx.close();
       log('==> stopped');

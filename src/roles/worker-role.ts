@@ -13,6 +13,7 @@ import { stackInventory } from '../stacks/inventory.ts';
 import { assertRuntimeRegistered } from '../runtime/oci-runtime.ts';
 import { DockerImageResolver } from '../worker/image-resolver.ts';
 import { NodeAgent, type AgentOptions } from '../worker/node-agent.ts';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.ts';
 
 export interface WorkerRoleOptions {
   clusters: string[];
@@ -28,9 +29,21 @@ export interface WorkerRoleOptions {
   docker?: Docker;
   /** Timing overrides (heartbeat, time-to-live, ...), mostly for tests. */
   timing?: Pick<AgentOptions, 'heartbeatMs' | 'ttlMs' | 'reconcileMs' | 'placementStepMs' | 'pollMs'>;
+  /** Serve GET /metrics on this port (0: any free port); for a worker with no API in its process. */
+  metricsPort?: number;
 }
 
-export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOptions): Promise<{ agent: NodeAgent; runtime: DockerRuntime; nodeId: string }> {
+export interface WorkerRole {
+  agent: NodeAgent;
+  runtime: DockerRuntime;
+  nodeId: string;
+  /** The metrics listener, when one was asked for. */
+  metrics?: MetricsServer;
+  /** Drains and stops the agent, then the metrics listener. */
+  stop(options?: { drainTimeoutMs?: number }): Promise<void>;
+}
+
+export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOptions): Promise<WorkerRole> {
   const docker = options.docker ?? new Docker();
   const runtime = new DockerRuntime(docker);
   await runtime.ping();
@@ -63,7 +76,25 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
     },
   );
   await agent.start();
-  return { agent, runtime, nodeId };
+  // The clusters this node serves show a depth even before any task was queued to them.
+  ctx.metrics.trackQueueDepth(async () => Object.fromEntries(await Promise.all(options.clusters.map(async (c) => [c, await ctx.queue.depth(c)] as const))));
+  const untrack = ctx.metrics.trackNode(nodeId, () => {
+    const running = agent.runningTaskIds().length;
+    return { running, slots: options.concurrency };
+  });
+  const metrics = options.metricsPort !== undefined ? await startMetricsServer(ctx.metrics, { port: options.metricsPort, host: ctx.settings.DOCKHAND_HOST }) : undefined;
+  if (metrics) ctx.logger.info({ url: metrics.url, node_id: nodeId }, 'worker metrics listening');
+  return {
+    agent,
+    runtime,
+    nodeId,
+    ...(metrics ? { metrics } : {}),
+    async stop(stopOptions = {}) {
+      await agent.stop(stopOptions);
+      untrack();
+      await metrics?.close();
+    },
+  };
 }
 
 /** The address a dockerode client talks to, as DOCKER_HOST would name it (for the watchdog process). */

@@ -19,6 +19,7 @@ import { HttpClient } from './http.ts';
 import { multipartBody } from './multipart.ts';
 import { packDirectory } from './pack-directory.ts';
 import { readSse } from './sse.ts';
+import { ClientSpan, otlpExport, type OtlpSpan } from './trace.ts';
 
 export { DockhandApiError } from './http.ts';
 export type { ApplyResult, CodeRevision, FleetNode, Schedule, ScheduleFiring, Task };
@@ -101,13 +102,68 @@ export interface LogLine {
   data: string;
 }
 
+export interface TaskProgress {
+  percent: number;
+  msg?: string;
+}
+
+export interface FollowOptions {
+  follow?: boolean;
+  /** Called when a followed task reports progress (percent, msg). */
+  onProgress?: (progress: TaskProgress) => void;
+}
+
+/** One span of a task's trace, as `GET /v1/tasks/{id}/trace` returns it (times in epoch ms). */
+export interface TraceSpan {
+  trace_id: string;
+  span_id: string;
+  parent_span_id?: string;
+  name: string;
+  kind: 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+  start: number;
+  end: number;
+  attributes: Record<string, string | number | boolean | string[] | number[] | boolean[]>;
+  status: { code: 'unset' | 'ok' | 'error'; message?: string };
+  links?: { trace_id: string; span_id: string }[];
+  service?: string;
+}
+
+export interface TaskTrace {
+  task_id: string;
+  trace_id: string;
+  spans: TraceSpan[];
+}
+
+export interface DockhandOptions extends CredentialOptions {
+  /**
+   * Send a W3C `traceparent` with each call that queues a task, and the call's own span to the
+   * server afterwards, so a task's trace starts here. Default on; off with `false` or OTEL_SDK_DISABLED=true.
+   */
+  tracing?: boolean;
+}
+
 const ARCHIVE_EXTENSIONS = ['.tar.gz', '.tgz', '.tar', '.zip'];
+
+/** Client spans sent per request at most, and how long the first waits for company. */
+const SPAN_BATCH = 32;
+const SPAN_DELAY_MS = 1000;
 
 export class Dockhand {
   readonly http: HttpClient;
+  private readonly tracing: boolean;
+  private readonly reports = new Set<Promise<void>>();
+  private unsent: OtlpSpan[] = [];
+  private reportTimer: NodeJS.Timeout | undefined;
 
-  constructor(options: CredentialOptions = {}) {
+  constructor(options: DockhandOptions = {}) {
     this.http = new HttpClient(resolveCredentials(options));
+    this.tracing = options.tracing ?? process.env['OTEL_SDK_DISABLED']?.trim().toLowerCase() !== 'true';
+  }
+
+  /** Sends the spans of earlier calls now and resolves once the server has them (or they were given up on). */
+  async flush(): Promise<void> {
+    this.sendSpans();
+    await Promise.all([...this.reports]);
   }
 
   readonly codes = {
@@ -149,9 +205,9 @@ export class Dockhand {
 
   readonly tasks = {
     queue: (codeName: string, options: QueueOptions = {}): Promise<Task> =>
-      this.http.json<Task>('/v1/tasks', { method: 'POST', body: { code_name: codeName, ...options } }),
+      this.tracedPost<Task>('/v1/tasks', { code_name: codeName, ...options }, (task) => ({ 'dockhand.task.id': task.id, 'dockhand.code.name': task.code_name })),
     queueMany: async (tasks: (QueueOptions & { code_name: string })[]): Promise<Task[]> =>
-      (await this.http.json<{ tasks: Task[] }>('/v1/tasks', { method: 'POST', body: { tasks } })).tasks,
+      (await this.tracedPost<{ tasks: Task[] }>('/v1/tasks', { tasks }, (r) => ({ 'dockhand.task.count': r.tasks.length }))).tasks,
     get: (id: string): Promise<Task> => this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`),
     list: async (query: { status?: string; code?: string; limit?: number } = {}): Promise<Task[]> => {
       const params = new URLSearchParams();
@@ -171,11 +227,16 @@ export class Dockhand {
       }
     },
     log: async (id: string): Promise<string> => (await this.http.raw(`/v1/tasks/${encodeURIComponent(id)}/log`)).text(),
-    /** The task's output; with `follow`, keeps streaming until the task ends. */
-    logs: (id: string, options: { follow?: boolean } = {}): AsyncIterable<LogLine> => this.followLog(id, options.follow ?? false),
+    /** The task's output; with `follow`, keeps streaming until the task ends (progress via `onProgress`). */
+    logs: (id: string, options: FollowOptions = {}): AsyncIterable<LogLine> => this.followLog(id, options),
     cancel: (id: string): Promise<Task> => this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} }),
     retry: (id: string, options: { delay?: number } = {}): Promise<Task> =>
-      this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/retry`, { method: 'POST', body: options }),
+      this.tracedPost<Task>(`/v1/tasks/${encodeURIComponent(id)}/retry`, options, (task) => ({ 'dockhand.task.id': task.id, 'dockhand.code.name': task.code_name, 'dockhand.task.retry_of': id })),
+    /** The task's spans in waterfall order (parents first), from the server's span store. */
+    trace: (id: string): Promise<TaskTrace> => this.http.json<TaskTrace>(`/v1/tasks/${encodeURIComponent(id)}/trace`),
+    /** Reports a running task's progress (from inside a task with network, or on its behalf). */
+    progress: (id: string, percent: number, msg?: string): Promise<Task> =>
+      this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/progress`, { method: 'POST', body: msg === undefined ? { percent } : { percent, msg } }),
   };
 
   /** Admin only: construct the client with the admin token (DOCKHAND_ADMIN_TOKEN) as its token. */
@@ -216,8 +277,52 @@ export class Dockhand {
       }),
   };
 
-  private async *followLog(id: string, follow: boolean): AsyncIterable<LogLine> {
-    if (!follow) {
+  /** A POST that queues tasks: carries a traceparent and reports its client span afterwards. */
+  private async tracedPost<T>(pathAndQuery: string, body: unknown, describe: (result: T) => Record<string, string | number>): Promise<T> {
+    if (!this.tracing) return this.http.json<T>(pathAndQuery, { method: 'POST', body });
+    const span = ClientSpan.start('POST', `${this.http.credentials.url}${pathAndQuery}`);
+    let response: Response;
+    try {
+      response = await this.http.raw(pathAndQuery, { method: 'POST', body, headers: { traceparent: span.traceparent } });
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 0;
+      // A refused request left no task behind, so there is no trace to add the span to.
+      if (status > 0 && status < 500) throw err;
+      this.report(span.finish(status));
+      throw err;
+    }
+    const result = (await response.json()) as T;
+    this.report(span.finish(response.status, safeDescribe(describe, result)));
+    return result;
+  }
+
+  /** Spans wait up to a second (or until 32 are ready) and go in one request: one per task would double the calls. */
+  private report(span: OtlpSpan): void {
+    this.unsent.push(span);
+    if (this.unsent.length >= SPAN_BATCH) this.sendSpans();
+    else if (!this.reportTimer) {
+      this.reportTimer = setTimeout(() => this.sendSpans(), SPAN_DELAY_MS);
+      // A process may end without waiting for it; `flush()` sends at once when that matters.
+      this.reportTimer.unref();
+    }
+  }
+
+  private sendSpans(): void {
+    if (this.reportTimer) clearTimeout(this.reportTimer);
+    this.reportTimer = undefined;
+    if (this.unsent.length === 0) return;
+    const spans = this.unsent;
+    this.unsent = [];
+    const sending = this.http
+      .raw('/v1/traces', { method: 'POST', body: otlpExport(spans), signal: AbortSignal.timeout(5000) })
+      .then((r) => r.body?.cancel())
+      .catch(() => undefined)
+      .finally(() => this.reports.delete(sending));
+    this.reports.add(sending);
+  }
+
+  private async *followLog(id: string, options: FollowOptions): AsyncIterable<LogLine> {
+    if (!options.follow) {
       const text = await this.tasks.log(id);
       yield { stream: 'stdout', data: text };
       return;
@@ -226,10 +331,26 @@ export class Dockhand {
     if (!response.body) return;
     for await (const event of readSse(response.body)) {
       if (event.event === 'end') return;
+      if (event.event === 'progress') {
+        try {
+          options.onProgress?.(JSON.parse(event.data) as TaskProgress);
+        } catch {
+          // a malformed progress event is not worth ending the stream for
+        }
+        continue;
+      }
       if (event.event === 'stdout' || event.event === 'stderr' || event.event === 'system') {
         yield { stream: event.event, data: JSON.parse(event.data) as string };
       }
     }
+  }
+}
+
+function safeDescribe<T>(describe: (result: T) => Record<string, string | number>, result: T): Record<string, string | number> {
+  try {
+    return describe(result);
+  } catch {
+    return {};
   }
 }
 

@@ -20,6 +20,9 @@ import { FsCodeStore } from '../store/code-store/fs-code-store.ts';
 import type { CodeStore } from '../store/code-store/port.ts';
 import { loadStackCatalog, type StackCatalog } from '../stacks/catalog.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
+import { countLogBytes } from '../telemetry/log-bytes.ts';
+import { DockhandMetrics } from '../telemetry/metrics.ts';
+import { Telemetry } from '../telemetry/telemetry.ts';
 
 export interface AppContext {
   settings: Settings;
@@ -36,6 +39,10 @@ export interface AppContext {
   codeStore: CodeStore;
   catalog: StackCatalog;
   logger: Logger;
+  /** Prometheus metrics of this process. */
+  metrics: DockhandMetrics;
+  /** Tracing: spans to the embedded store and, when configured, an OTLP collector. */
+  telemetry: Telemetry;
   /** Directory for temporary files (upload spooling); inside the data dir so renames stay on one disk. */
   tmpDir: string;
   close(): Promise<void>;
@@ -43,7 +50,7 @@ export interface AppContext {
 
 export async function createContext(settings: Settings, options: { logger?: Logger } = {}): Promise<AppContext> {
   const redisUrl = settings.REDIS_URL ?? 'redis://127.0.0.1:6390';
-  // BullMQ needs maxRetriesPerRequest null on connections it blocks on; ours share that setting.
+  // Blocking reads (log follow) must not be cut off by a retry limit: requests wait for a reconnect.
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   try {
     await redis.connect();
@@ -56,7 +63,10 @@ export async function createContext(settings: Settings, options: { logger?: Logg
   const dataDir = path.resolve(settings.DOCKHAND_DATA_DIR);
   const events = new RedisEvents(redis, keys);
   const queue = new TaskQueue(redis, keys);
-  const logger = options.logger ?? createLogger(settings.DOCKHAND_LOG_LEVEL);
+  const logger = options.logger ?? createLogger(settings.DOCKHAND_LOG_LEVEL, { format: settings.DOCKHAND_LOG_FORMAT });
+  const metrics = new DockhandMetrics();
+  const telemetry = new Telemetry({ settings, redis, keys, logger, metrics });
+  metrics.trackQueueDepth(() => queueDepths(queue));
   return {
     settings,
     redis,
@@ -64,7 +74,7 @@ export async function createContext(settings: Settings, options: { logger?: Logg
     tasks: new RedisTaskStore(redis, keys),
     codes: new RedisCodeRegistry(redis, keys),
     projects: new RedisProjectStore(redis, keys),
-    logs: new RedisLogStore(redis, keys),
+    logs: countLogBytes(new RedisLogStore(redis, keys), metrics),
     schedules: new RedisScheduleStore(redis, keys),
     nodes: new RedisNodeRegistry(redis, keys, settings.DOCKHAND_NODE_TTL_MS),
     events,
@@ -72,11 +82,21 @@ export async function createContext(settings: Settings, options: { logger?: Logg
     codeStore: new FsCodeStore(settings.DOCKHAND_CODE_DIR ?? path.join(dataDir, 'code')),
     catalog: await loadStackCatalog(),
     logger,
+    metrics,
+    telemetry,
     tmpDir: path.join(dataDir, 'tmp'),
     async close() {
+      await telemetry.shutdown();
       await queue.close();
       await events.close();
       redis.disconnect();
     },
   };
+}
+
+/** Depth of every cluster's queue that has ever had a task, for the dockhand_queue_depth gauge. */
+async function queueDepths(queue: TaskQueue): Promise<Record<string, number>> {
+  const depths: Record<string, number> = {};
+  for (const cluster of await queue.clusters()) depths[cluster] = await queue.depth(cluster);
+  return depths;
 }

@@ -2,13 +2,15 @@
  * Task use cases shared by every front door (native API, IronWorker API, schedules): queue, read,
  * cancel, retry and wait. Each checks the project scope first: another project's task is "not found".
  */
-import { randomBytes } from 'node:crypto';
 import { DhError } from '../core/errors.ts';
 import { checkConstraints } from '../core/fleet/constraints.ts';
 import { newId } from '../core/ids.ts';
 import type { Task } from '../core/model.ts';
+import type { Progress } from '../core/schemas/progress.ts';
 import type { TaskRequest } from '../core/schemas/task-request.ts';
 import { FINISHED_STATUSES, isFinished, type TaskStatus } from '../core/task-status.ts';
+import { startEnqueueSpan } from '../telemetry/enqueue-span.ts';
+import { remoteSpanContext, carrierOf } from '../telemetry/trace-context.ts';
 import type { AppContext } from './context.ts';
 
 export interface QueueOptions {
@@ -19,8 +21,12 @@ export interface QueueOptions {
    */
   taskId?: string;
   retryOf?: string;
+  /** W3C trace context of the caller (`traceparent`, `tracestate`): the task's trace continues it. */
   trace?: Record<string, string>;
+  /** Trace id to start the task's trace with when there is no caller context. */
   traceId?: string;
+  /** W3C contexts the task's trace links to (the batch request it came in, the task it retries). */
+  links?: Record<string, string>[];
 }
 
 export function payloadText(payload: unknown): string {
@@ -40,6 +46,8 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
   }
   const constraints = request.constraints && Object.keys(request.constraints).length > 0 ? checkConstraints(request.constraints) : undefined;
   const now = new Date();
+  // The enqueue span: its trace is the task's, and its context travels with the queued task.
+  const send = startEnqueueSpan(ctx.telemetry, { request, codeName: code.name, projectId, priority: request.priority ?? code.default_priority, options });
   const { task, created } = await ctx.tasks.createIfAbsent({
     id: options.taskId ?? newId(now.getTime()),
     project_id: projectId,
@@ -60,8 +68,8 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     queued_at: now.toISOString(),
     ...(options.scheduleId ? { schedule_id: options.scheduleId } : {}),
     ...(options.retryOf ? { retry_of: options.retryOf } : {}),
-    trace_id: options.traceId ?? randomBytes(16).toString('hex'),
-  });
+    trace_id: send.traceId,
+  }).catch(send.failed);
   // A task created earlier (a firing completed a second time) was enqueued then, unless its creator
   // died in between; while it is still queued, adding its job again is a no-op or that missing step.
   if (!created && task.status !== 'queued') return task;
@@ -70,8 +78,13 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     cluster: task.cluster,
     ...(constraints ? { constraints } : {}),
     delayMs: task.delay * 1000,
-    ...(options.trace ? { trace: options.trace } : {}),
-  });
+    // A task queued before keeps its own trace; its attempt spans start from its trace id.
+    ...(created ? { trace: send.carrier } : {}),
+  }).catch(send.failed);
+  if (created) {
+    send.succeeded(task);
+    ctx.metrics.taskEntered('queued', task.code_name);
+  }
   return task;
 }
 
@@ -93,18 +106,24 @@ export async function cancelTask(ctx: AppContext, projectId: string, taskId: str
   if (!result.applied) {
     throw new DhError('DH_ERR_TASK_FINISHED', `Task ${task.id} has already finished (${result.current ?? 'unknown'}); there is nothing to cancel.`);
   }
+  ctx.metrics.taskEntered('cancelled', task.code_name);
   if (result.previous === 'queued') await ctx.queue.remove(task.id, task.cluster);
   else await ctx.events.publishCancel(task.id);
   await ctx.events.publishFinished(task.id);
   return (await ctx.tasks.get(task.id)) ?? task;
 }
 
-/** Queues a finished task again as a new task whose `retry_of` names the original. */
-export async function retryTask(ctx: AppContext, projectId: string, taskId: string, delay?: number): Promise<Task> {
+/**
+ * Queues a finished task again as a new task whose `retry_of` names the original. The new task has
+ * its own trace (the caller's, given in `trace`), linked to the original's last attempt.
+ */
+export async function retryTask(ctx: AppContext, projectId: string, taskId: string, delay?: number, trace?: Record<string, string>): Promise<Task> {
   const task = await getTask(ctx, projectId, taskId);
   if (!isFinished(task.status)) {
     throw new DhError('DH_ERR_TASK_NOT_FINISHED', `Task ${task.id} is still ${task.status}; only a finished task can be retried.`);
   }
+  const previousSpan = task.attempts > 0 ? await ctx.telemetry.store.attemptSpan(task.trace_id, task.attempts).catch(() => undefined) : undefined;
+  const links = previousSpan ? [carrierOf(remoteSpanContext(task.trace_id, previousSpan))] : [];
   return queueTask(
     ctx,
     projectId,
@@ -120,22 +139,8 @@ export async function retryTask(ctx: AppContext, projectId: string, taskId: stri
       ...(task.retries !== undefined ? { retries: task.retries } : {}),
       ...(task.retries_delay !== undefined ? { retries_delay: task.retries_delay } : {}),
     },
-    { retryOf: task.id },
+    { retryOf: task.id, links, ...(trace ? { trace } : {}) },
   );
-}
-
-/** Records how far a task has come (percent 0-100 and/or a message) while it has not finished. */
-export async function setTaskProgress(ctx: AppContext, projectId: string, taskId: string, progress: { percent?: number; msg?: string }): Promise<Task> {
-  const task = await getTask(ctx, projectId, taskId);
-  const patch = {
-    ...(progress.percent !== undefined ? { percent: progress.percent } : {}),
-    ...(progress.msg !== undefined ? { msg: progress.msg } : {}),
-  };
-  if (Object.keys(patch).length > 0 && !(await ctx.tasks.update(task.id, patch))) {
-    const current = (await ctx.tasks.get(task.id))?.status ?? task.status;
-    throw new DhError('DH_ERR_TASK_FINISHED', `Task ${task.id} has already finished (${current}); progress can only be set while it is queued or running.`);
-  }
-  return (await ctx.tasks.get(task.id)) ?? task;
 }
 
 /** Cancels every task of a code package that has not finished; returns how many were cancelled. */
@@ -159,6 +164,18 @@ export async function cancelCodeTasks(ctx: AppContext, projectId: string, codeNa
     if (!progressed) break;
   }
   return cancelled;
+}
+
+/** Records a running task's progress (`percent`, `msg`); a finished task's progress is final. */
+export async function reportProgress(ctx: AppContext, projectId: string, taskId: string, progress: Progress, source: 'api' | 'line' = 'api'): Promise<Task> {
+  const task = await getTask(ctx, projectId, taskId);
+  const updated = await ctx.tasks.update(task.id, { percent: progress.percent, ...(progress.msg !== undefined ? { msg: progress.msg } : {}) });
+  if (!updated) {
+    const current = (await ctx.tasks.get(task.id)) ?? task;
+    throw new DhError('DH_ERR_TASK_FINISHED', `Task ${task.id} has already finished (${current.status}); its progress can no longer change.`);
+  }
+  ctx.metrics.progressUpdates.inc({ source });
+  return (await ctx.tasks.get(task.id)) ?? task;
 }
 
 /** Resolves when the task has finished, or with its current state after `timeoutMs`. */

@@ -129,7 +129,10 @@ export interface FiringClaim {
   /** The schedule version the plan was made from. */
   version: number;
   lastHandled?: Date;
-  /** The next occurrence; null completes the schedule. */
+  /**
+   * The next occurrence; null ends the schedule: it is `complete` once no firing of it is pending, and
+   * until then stays `scheduled` (not due), completing when completeFiring records the last one.
+   */
   next: Date | null;
   /** The task of the last firing in `fire`, when there is one. */
   lastTaskId?: string;
@@ -170,7 +173,10 @@ export interface ScheduleStore {
   byName(projectId: string, name: string): Promise<ScheduleRecord | undefined>;
   /** Newest first. */
   list(projectId: string, query: { limit: number; before?: number }): Promise<ScheduleRecord[]>;
-  /** The one way a schedule changes outside a firing; atomic, and bumps the version. */
+  /**
+   * The one way a schedule changes outside a firing; atomic, and bumps the version. A change to
+   * `complete` waits, like a claim with no next occurrence, for the schedule's pending firings.
+   */
   change(id: string, change: ScheduleChange): Promise<ScheduleChangeResult>;
   delete(id: string): Promise<boolean>;
   /** The newest `limit` firings, oldest first. */
@@ -188,7 +194,10 @@ export interface ScheduleStore {
   /** The exactly-once step: see claim-firings.lua. */
   claim(schedule: Pick<ScheduleRecord, 'id' | 'project_id' | 'code_name'>, claim: FiringClaim): Promise<ClaimResult>;
   pending(id: string): Promise<PendingFiring[]>;
-  /** Records a claimed firing's outcome; true only for the first caller. */
+  /**
+   * Records a claimed firing's outcome; true only for the first caller. Recording the last pending
+   * firing of a schedule that has no occurrence left completes the schedule in the same step.
+   */
   completeFiring(id: string, at: number, entry: ScheduleFiring, queuedAt?: string): Promise<boolean>;
   /** Claimed firings whose lease lapsed at or before `nowMs`. */
   lapsedFirings(nowMs: number, limit: number): Promise<{ scheduleId: string; at: number }[]>;

@@ -27,7 +27,8 @@ export interface DispatchDeps {
   placementStepMs: number;
   pollMs: number;
   capacity: () => NodeCapacity;
-  beginClaim: (candidate: Candidate) => void;
+  /** `seenAt`: when this node first weighed the candidate (epoch ms), where its admission began. */
+  beginClaim: (candidate: Candidate, seenAt: number) => void;
   endClaim: (candidate: Candidate) => void;
   /** Called with every claimed attempt; must register it before returning. */
   launch: (held: HeldAttempt) => void;
@@ -120,7 +121,7 @@ export class Dispatcher {
         continue;
       }
       if (!deps.mayTakeWork()) return { claimed: false };
-      deps.beginClaim(candidate);
+      deps.beginClaim(candidate, seen);
       try {
         const result = await deps.source.claim(candidate);
         if (result.claimed) {

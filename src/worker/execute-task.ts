@@ -14,8 +14,10 @@ import type { TaskPatch } from '../store/ports.ts';
 import type { ContainerRuntime } from '../runtime/port.ts';
 import { buildContainerSpec } from '../runtime/container-spec.ts';
 import type { HeldAttempt, SettleResult, WorkSource } from '../queue/work-source.ts';
+import { AttemptTelemetry, type AttemptEnd } from '../telemetry/attempt-telemetry.ts';
 import { runAttempt, type AttemptOutcome } from './task-runner.ts';
-import { LogSink } from './log-sink.ts';
+import { AttemptOutput } from './attempt-output.ts';
+import { observeRunnerPhase } from './observe-attempt.ts';
 import type { StopReason } from './local-attempts.ts';
 import { afterAttempt, attemptHeader, failuresIn } from './settle-policy.ts';
 
@@ -41,19 +43,24 @@ export type ExecuteResult =
   | { ran: false; reason: string }
   | { ran: true; task: Task; outcome: AttemptOutcome; settled: 'finished' | 'requeued' | 'superseded' };
 
-export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: AbortSignal): Promise<ExecuteResult> {
+/** `telemetry` traces the attempt's phases and carries its log context; the node agent makes it at launch. */
+export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: AbortSignal, telemetry = defaultTelemetry(deps, held)): Promise<ExecuteResult> {
   const { ctx } = deps;
   const task = await ctx.tasks.get(held.taskId);
   if (!task) {
+    telemetry.abandoned('task record missing');
     await deps.source.finish(held, 'error', {}, { attempt: held.attempt, node_id: deps.nodeId, status: 'error', msg: 'task record missing' });
     return { ran: false, reason: 'task record missing' };
   }
-  const log = new LogSink(ctx.logs, task.id, 50, (err) => ctx.logger.warn({ err, task_id: task.id }, 'log write failed'));
+  telemetry.claimed(task, held.attempt);
+  const log = new AttemptOutput(ctx, task, telemetry);
+  telemetry.phase('prepare code');
   const code = await ctx.codes.revision(task.project_id, task.code_name, task.code_rev);
   const retries = task.retries ?? code?.retries ?? 0;
   if (held.attempt > 1 || retries > 0) log.system(attemptHeader(held.attempt, deps.nodeId, new Date()));
 
   const settle = async (status: FinishedStatus, patch: TaskPatch, outcome?: AttemptOutcome): Promise<'finished' | 'requeued' | 'superseded'> => {
+    telemetry.phase('finish');
     const stopReason = signal.aborted ? (signal.reason as StopReason) : undefined;
     const next = afterAttempt({
       status,
@@ -83,9 +90,13 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
         : deps.source.finish(held, next.status, patch, history),
     );
     if (result.fenced) {
-      ctx.logger.warn({ task_id: task.id, attempt: held.attempt }, 'attempt superseded: the task is no longer this node\'s');
+      telemetry.abandoned('superseded: the task is no longer this node\'s');
+      telemetry.logger.warn({ attempt: held.attempt }, 'attempt superseded: the task is no longer this node\'s');
       return 'superseded';
     }
+    // Before the notice: whoever the notice wakes finds the attempt's spans already written.
+    const ended = next.kind === 'requeue' ? 'queued' : next.status;
+    telemetry.finished(result.applied ? ended : (result.previous ?? ended), attemptEnd(patch, outcome));
     if (next.kind === 'requeue') return 'requeued';
     if (result.applied) await ctx.events.publishFinished(task.id);
     await ctx.logs.expire(task.id, ctx.settings.DOCKHAND_LOG_RETENTION_DAYS * 86_400);
@@ -93,12 +104,14 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
   };
 
   const fail = async (msg: string, errorClass: string): Promise<ExecuteResult> => {
+    telemetry.fail(msg, errorClass);
     log.system(`[dockhand] ${msg}`);
     await settle('error', { msg, error_class: errorClass, end_time: new Date().toISOString() });
     return { ran: false, reason: msg };
   };
 
   if (!code) return fail(`Code package "${task.code_name}" revision ${task.code_rev} no longer exists.`, 'CodeMissing');
+  telemetry.phase('prepare image');
   let resolved: { image: string; command: string };
   try {
     resolved = await deps.images.resolve(code);
@@ -120,6 +133,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     network: code.network,
     ...(deps.taskNetwork ? { networkName: deps.taskNetwork } : {}),
     ...(task.schedule_id ? { scheduleId: task.schedule_id } : {}),
+    ...(telemetry.traceparent ? { traceparent: telemetry.traceparent } : {}),
     ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}),
     // /run/dockhand is sized from the operator's caps (or this task's own bytes, if queued under larger ones).
     limits: {
@@ -127,6 +141,8 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       configMaxBytes: Math.max(ctx.settings.DOCKHAND_CONFIG_MAX_BYTES, Buffer.byteLength(code.config ?? '')),
     },
   });
+
+  telemetry.container({ name: spec.name, image: spec.image, ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}) });
 
   let outcome: AttemptOutcome;
   try {
@@ -140,7 +156,8 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       resultMaxBytes: LIMITS.resultMaxBytes,
       signal,
       onLog: (chunk) => log.write(chunk),
-      onPhase: (phase) => {
+      onPhase: (phase, _at, detail) => {
+        observeRunnerPhase(telemetry, phase, detail);
         if (phase === 'running') void deps.source.markRunning(held, new Date().toISOString()).catch(() => {});
       },
     });
@@ -176,4 +193,17 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (i - 1)));
     }
   }
+}
+
+/** How the attempt ended, for its trace and metrics. */
+function attemptEnd(patch: TaskPatch, outcome: AttemptOutcome | undefined): AttemptEnd {
+  if (outcome) return { durationMs: outcome.durationMs, exitCode: outcome.exitCode, msg: outcome.msg, errorClass: outcome.errorClass };
+  return { ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}), ...(typeof patch.error_class === 'string' ? { errorClass: patch.error_class } : {}) };
+}
+
+function defaultTelemetry(deps: ExecuteDeps, held: HeldAttempt): AttemptTelemetry {
+  const { ctx } = deps;
+  const telemetry = AttemptTelemetry.begin({ telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: deps.nodeId }, { taskId: held.taskId, jobId: held.taskId, cluster: held.cluster, trace: held.trace });
+  telemetry.phase('claim');
+  return telemetry;
 }

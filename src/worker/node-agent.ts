@@ -21,6 +21,8 @@ import { WorkSource } from '../queue/work-source.ts';
 import type { NodeReport } from '../store/ports.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { executeTask, type ExecuteDeps } from './execute-task.ts';
+import { nowMs } from '../telemetry/clock.ts';
+import { beginAttemptTelemetry, type ClaimTiming } from './observe-attempt.ts';
 import { NodeHeartbeat } from './heartbeat.ts';
 import { LocalAttempts } from './local-attempts.ts';
 import { Reconciler, type ReconcileReport } from './reconciler.ts';
@@ -67,6 +69,8 @@ export class NodeAgent {
   private readonly heartbeat: NodeHeartbeat;
   private readonly reconciler: Reconciler;
   private readonly attempts = new Set<Promise<void>>();
+  /** When each task being claimed was first weighed and when its claim began, for its trace. */
+  private readonly claimTimes = new Map<string, ClaimTiming>();
   private watchdog: Watchdog | undefined;
   private engine: EngineInfo = { id: '', version: '', memoryBytes: 0 };
   private stacks: string[] = [];
@@ -93,8 +97,16 @@ export class NodeAgent {
       placementStepMs: options.placementStepMs ?? settings.DOCKHAND_PLACEMENT_STEP_MS,
       pollMs: options.pollMs ?? 1000,
       capacity: () => this.local.capacity(),
-      beginClaim: (c) => this.local.beginClaim(c.taskId, c.memoryMb),
-      endClaim: (c) => this.local.endClaim(c.taskId),
+      beginClaim: (c, seenAt) => {
+        const now = nowMs();
+        // seenAt is whole milliseconds from another clock reading; never after the claim it led to.
+        this.claimTimes.set(c.taskId, { seenAt: Math.min(seenAt, now), claimAt: now });
+        this.local.beginClaim(c.taskId, c.memoryMb);
+      },
+      endClaim: (c) => {
+        this.claimTimes.delete(c.taskId);
+        this.local.endClaim(c.taskId);
+      },
       launch: (held) => this.launch(held),
       mayTakeWork: () => this.state === 'running' && this.heartbeat.leasesValid(),
       logger: ctx.logger,
@@ -118,6 +130,7 @@ export class NodeAgent {
       tasks: ctx.tasks,
       nodeId: deps.nodeId,
       ownAttempts: () => this.local.attemptKeys(),
+      onRemoved: (removal) => ctx.metrics.reconcilerRemovals.inc({ reason: removal.reason }),
       logger: ctx.logger,
     });
   }
@@ -225,12 +238,16 @@ export class NodeAgent {
   private launch(held: Parameters<typeof executeTask>[1]): void {
     const { ctx } = this.deps;
     const attempt = this.local.add(held);
-    const done = executeTask({ ...this.deps, source: this.source }, held, attempt.controller.signal)
+    const telemetry = beginAttemptTelemetry(this.deps, held, this.claimTimes.get(held.taskId));
+    const done = executeTask({ ...this.deps, source: this.source }, held, attempt.controller.signal, telemetry)
       .then((result) => {
-        if (!result.ran) ctx.logger.info({ task_id: held.taskId, attempt: held.attempt, reason: result.reason }, 'task not run');
-        else ctx.logger.info({ task_id: held.taskId, attempt: held.attempt, trace_id: result.task.trace_id, status: result.outcome.status, settled: result.settled, duration_ms: result.outcome.durationMs }, 'attempt ended');
+        if (!result.ran) telemetry.logger.info({ attempt: held.attempt, reason: result.reason }, 'task not run');
+        else telemetry.logger.info({ attempt: held.attempt, status: result.outcome.status, settled: result.settled, duration_ms: result.outcome.durationMs }, 'attempt ended');
       })
-      .catch((err: unknown) => ctx.logger.error({ err, task_id: held.taskId, attempt: held.attempt }, 'attempt failed inside the worker'))
+      .catch((err: unknown) => {
+        telemetry.abandoned('the attempt failed inside the worker');
+        telemetry.logger.error({ err, attempt: held.attempt }, 'attempt failed inside the worker');
+      })
       .finally(() => {
         this.local.remove(held.taskId);
         this.attempts.delete(done);

@@ -27,6 +27,8 @@ export interface ReconcilerDeps {
   nodeId: string;
   /** `taskId:attempt` of the attempts this process runs. */
   ownAttempts: () => Set<string>;
+  /** Told of every container removed (the node counts them in dockhand_reconciler_removals_total). */
+  onRemoved?: (removal: Removal) => void;
   logger: Logger;
 }
 
@@ -74,6 +76,7 @@ export class Reconciler {
       try {
         await deps.runtime.removeById(removal.id);
         report.removed.push(removal);
+        deps.onRemoved?.(removal);
       } catch (err) {
         report.failed.push({ name: removal.name, error: (err as Error).message });
       }

@@ -20,7 +20,15 @@ import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, O
 import { OutputCollector, formatBytes } from './output-collector.ts';
 import { newResultBoundary, taskInput } from './task-input.ts';
 
-export type AttemptPhase = 'creating' | 'starting' | 'running' | 'removing';
+/** The steps of an attempt in order; `collecting` drains the output after the exit, `result` reads the result. */
+export type AttemptPhase = 'creating' | 'starting' | 'running' | 'collecting' | 'result' | 'removing';
+
+/** What is known about the container when a phase begins (nothing before it exists). */
+export interface PhaseDetail {
+  containerId?: string;
+  /** From `collecting` on: how the task's process exited. */
+  exitCode?: number;
+}
 
 export interface AttemptRequest {
   spec: ContainerSpec;
@@ -35,7 +43,7 @@ export interface AttemptRequest {
   /** Aborting it cancels the attempt: the container is killed and the outcome is `cancelled`. */
   signal?: AbortSignal;
   onLog?: (chunk: OutputChunk) => void;
-  onPhase?: (phase: AttemptPhase, atMs: number) => void;
+  onPhase?: (phase: AttemptPhase, atMs: number, detail: PhaseDetail) => void;
 }
 
 export interface AttemptTimings {
@@ -81,10 +89,15 @@ const OUTPUT_DRAIN_MS = 5_000;
 export type StopReason = 'exit' | 'timeout' | 'cancel' | 'log-cap';
 
 export async function runAttempt(runtime: ContainerRuntime, request: AttemptRequest, clock: RunnerClock = systemClock): Promise<AttemptOutcome> {
-  const phase = (name: AttemptPhase, at: number): void => guard(() => request.onPhase?.(name, at));
+  const detail: PhaseDetail = {};
+  const phase = (name: AttemptPhase, at: number, learned: PhaseDetail = {}): void => {
+    Object.assign(detail, learned);
+    guard(() => request.onPhase?.(name, at, { ...detail }));
+  };
   const createdFrom = clock.now();
   phase('creating', createdFrom);
   const handle = await runtime.create(request.spec);
+  detail.containerId = handle.id;
   const createMs = clock.now() - createdFrom;
 
   let outcome: Omit<AttemptOutcome, 'timings'> & { timings: Omit<AttemptTimings, 'removeMs'> };
@@ -110,7 +123,7 @@ export async function runAttempt(runtime: ContainerRuntime, request: AttemptRequ
   return removeError === undefined ? done : { ...done, removeError };
 }
 
-type Phase = (name: AttemptPhase, at: number) => void;
+type Phase = (name: AttemptPhase, at: number, learned?: PhaseDetail) => void;
 
 async function runCreated(
   handle: ContainerHandle,
@@ -183,9 +196,11 @@ async function runCreated(
     source.destroy();
   }
   const endedAtMs = clock.now();
+  phase('collecting', endedAtMs, { exitCode: exit.exitCode });
 
   await drain(collecting, input);
   collector.end();
+  phase('result', clock.now());
 
   const verdict = classifyAttempt({
     reason,

@@ -241,6 +241,8 @@ describe('IronWorker API v2: tasks', () => {
     const id = await queue('alpha');
     expect((await iron('POST', `/tasks/${id}/progress`, { percent: 42, msg: 'halfway' })).json).toEqual({ msg: 'Progress set' });
     expect((await iron('GET', `/tasks/${id}`)).json).toMatchObject({ percent: 42, msg: 'halfway', status: 'queued' });
+    expect((await iron('POST', `/tasks/${id}/progress`, { msg: 'nearly' })).json).toEqual({ msg: 'Progress set' });
+    expect((await iron('GET', `/tasks/${id}`)).json).toMatchObject({ percent: 42, msg: 'nearly' });
     expect((await iron('POST', `/tasks/${id}/progress`, { percent: 140 })).status).toBe(400);
     expect((await iron('POST', `/tasks/${id}/cancel`, '')).json).toEqual({ msg: 'Cancelled' });
     const late = await iron('POST', `/tasks/${id}/progress`, { percent: 50 });

@@ -228,4 +228,57 @@ describe('the end of a schedule', () => {
     expect(Date.parse(hBounded[hBounded.length - 1]!.at)).toBe(endAt);
     expect(await f.ctx.schedules.due(Date.now() + 60_000, 100)).toEqual([]);
   }, 60_000);
+
+  // The claim of a schedule's last occurrence and the record of its outcome are two steps (the task is
+  // queued in between, which takes long on a loaded machine). Held between them, the schedule must not
+  // read as complete yet: a reader that sees `complete` sees every occurrence in the history.
+  it.each([
+    ['end_at', (endAt: number) => ({ end_at: iso(endAt) }), (at: number, endAt: number, _n: number) => at === endAt],
+    ['run_times', () => ({ run_times: 2 }), (_at: number, _endAt: number, n: number) => n === 2],
+  ] as const)('is complete only once the outcome of its last occurrence is recorded (%s)', async (_bound, bound, isLast) => {
+    const f = (fleet = await startSchedulerContexts(1));
+    await f.addCode('tick');
+    const endAt = Math.floor(Date.now() / 1000) * 1000 + 3000;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let claims = 0;
+    let held: number | undefined;
+    await f.startScheduler(0, {
+      hooks: {
+        afterClaim: async (_id, firings) => {
+          for (const firing of firings) {
+            claims += 1;
+            if (!isLast(firing.at, endAt, claims)) continue;
+            held = firing.at;
+            await gate;
+          }
+        },
+      },
+    });
+    try {
+      const s = await createSchedule(f.ctx, f.projectId, { code_name: 'tick', cron: '* * * * * *', ...bound(endAt) });
+      const last = await waitFor('the claim of the last occurrence', async () => held);
+
+      const during = await getSchedule(f.ctx, f.projectId, s.id);
+      expect((await history(f, s.id)).map((e) => Date.parse(e.at))).not.toContain(last);
+      expect((await f.ctx.schedules.pending(s.id)).map((p) => p.at)).toEqual([last]);
+      expect(during.status).toBe('scheduled');
+      expect(during.next_start).toBeUndefined();
+      expect(await f.ctx.schedules.due(Date.now() + 60_000, 100)).toEqual([]);
+
+      release();
+      const done = await waitFor('the schedule to complete', async () => {
+        const current = await getSchedule(f.ctx, f.projectId, s.id);
+        return current.status === 'complete' ? current : undefined;
+      });
+      const h = await history(f, s.id);
+      expect(Date.parse(h[h.length - 1]!.at)).toBe(last);
+      expectEverySecondOnce(h);
+      expect(outcomes(h).every((o) => o === 'queued')).toBe(true);
+      expect(done.run_count).toBe(h.length);
+      expect(await f.ctx.schedules.pending(s.id)).toEqual([]);
+    } finally {
+      release();
+    }
+  }, 60_000);
 });

@@ -131,3 +131,73 @@ describe('the schedule store', () => {
     expect(await f.ctx.schedules.due(replaced.next_ms!, 10)).toEqual([record.id]);
   });
 });
+
+describe('the end of a schedule in the store', () => {
+  const entryOf = (at: number, taskId: string) => ({ at: new Date(at).toISOString(), outcome: 'queued' as const, task_id: taskId });
+
+  it('completes a schedule whose last occurrence is claimed only when that firing is recorded', async () => {
+    const record = await perMinute();
+    const at = record.next_ms!;
+    const claim = { ...claimOf(record, at), next: null };
+    expect(await f.ctx.schedules.claim(record, claim)).toBe('claimed');
+    const ending = (await f.ctx.schedules.get(record.id))!;
+    expect(ending).toMatchObject({ status: 'scheduled', version: record.version + 1, run_count: 1 });
+    expect(ending.next_ms).toBeUndefined();
+    expect(ending).not.toHaveProperty('ending');
+    expect(await f.ctx.schedules.due(Date.now() + 3_600_000, 10)).toEqual([]);
+
+    expect(await f.ctx.schedules.completeFiring(record.id, at, entryOf(at, claim.lastTaskId!))).toBe(true);
+    expect(await f.ctx.schedules.get(record.id)).toMatchObject({ status: 'complete', version: record.version + 2 });
+    expect(await f.ctx.schedules.history(record.id, 10)).toEqual([entryOf(at, claim.lastTaskId!)]);
+  });
+
+  it('waits for an earlier claim\'s firing when the last occurrence creates no task', async () => {
+    const record = await perMinute();
+    const at = record.next_ms!;
+    const first = claimOf(record, at);
+    expect(await f.ctx.schedules.claim(record, first)).toBe('claimed');
+    const after = (await f.ctx.schedules.get(record.id))!;
+    // The last occurrence is skipped (overlap) while the first firing's task is not queued yet.
+    const skipped = { at: new Date(at + 60_000).toISOString(), outcome: 'skipped' as const, reason: 'still queued' };
+    const last: FiringClaim = { ...claimOf(after, at + 60_000), next: null, fire: [], record: [skipped] };
+    delete last.lastTaskId;
+    expect(await f.ctx.schedules.claim(after, last)).toBe('claimed');
+    expect((await f.ctx.schedules.get(record.id))?.status).toBe('scheduled');
+
+    expect(await f.ctx.schedules.completeFiring(record.id, at, entryOf(at, first.lastTaskId!))).toBe(true);
+    expect((await f.ctx.schedules.get(record.id))?.status).toBe('complete');
+    expect(await f.ctx.schedules.history(record.id, 10)).toEqual([entryOf(at, first.lastTaskId!), skipped]);
+  });
+
+  it('completes at once when nothing is pending, and a replace that leaves no occurrence waits like a claim', async () => {
+    const idle = await perMinute();
+    expect(await f.ctx.schedules.claim(idle, { ...claimOf(idle, idle.next_ms!), next: null, fire: [], record: [] })).toBe('claimed');
+    expect((await f.ctx.schedules.get(idle.id))?.status).toBe('complete');
+
+    const record = await perMinute();
+    const at = record.next_ms!;
+    const claim = claimOf(record, at);
+    expect(await f.ctx.schedules.claim(record, claim)).toBe('claimed');
+    const ended = await replaceSchedule(f.ctx, f.projectId, record.id, { code_name: 'tick', cron: '* * * * *', end_at: new Date(Date.now() - 1000).toISOString() });
+    expect(ended.status).toBe('scheduled');
+    expect(await f.ctx.schedules.due(Date.now() + 3_600_000, 10)).toEqual([]);
+    expect(await f.ctx.schedules.completeFiring(record.id, at, entryOf(at, claim.lastTaskId!))).toBe(true);
+    expect((await f.ctx.schedules.get(record.id))?.status).toBe('complete');
+  });
+
+  it('leaves a schedule paused meanwhile to its resume instead of completing it', async () => {
+    const record = await perMinute();
+    const at = record.next_ms!;
+    const claim = { ...claimOf(record, at), next: null };
+    expect(await f.ctx.schedules.claim(record, claim)).toBe('claimed');
+    await pauseSchedule(f.ctx, f.projectId, record.id);
+    expect(await f.ctx.schedules.completeFiring(record.id, at, entryOf(at, claim.lastTaskId!))).toBe(true);
+    expect((await f.ctx.schedules.get(record.id))?.status).toBe('paused');
+    // Resumed, it is due at once, and the tick finds nothing left: a claim without a next occurrence.
+    await resumeSchedule(f.ctx, f.projectId, record.id);
+    const resumed = (await f.ctx.schedules.get(record.id))!;
+    expect(await f.ctx.schedules.due(Date.now(), 10)).toEqual([record.id]);
+    expect(await f.ctx.schedules.claim(resumed, { ...claimOf(resumed, at), next: null, fire: [], record: [] })).toBe('claimed');
+    expect((await f.ctx.schedules.get(record.id))?.status).toBe('complete');
+  });
+});

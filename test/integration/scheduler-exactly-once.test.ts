@@ -83,12 +83,14 @@ describe('exactly one firing per occurrence', () => {
     await waitFor('the first scheduler to claim the firing', async () => claimedFiring);
     await f.stopSchedulers();
 
-    // The claim is recorded and its task id fixed, but no task exists yet and nothing is in the history.
+    // The claim is recorded and its task id fixed, but no task exists yet and nothing is in the history;
+    // so the schedule, although it has no occurrence left, is not complete yet (and not due either).
     const firing = claimedFiring!;
     expect(await f.ctx.schedules.pending(schedule.id)).toEqual([firing]);
     expect(await f.ctx.tasks.get(firing.task_id)).toBeUndefined();
     expect(await f.ctx.schedules.history(schedule.id, 10)).toEqual([]);
-    expect((await f.ctx.schedules.get(schedule.id))?.status).toBe('complete');
+    expect(await f.ctx.schedules.get(schedule.id)).toMatchObject({ status: 'scheduled', run_count: 1 });
+    expect(await f.ctx.schedules.due(Date.now() + 60_000, 10)).toEqual([]);
 
     // Another scheduler takes the lapsed firing over and queues exactly that task.
     await f.startScheduler(1);
@@ -102,6 +104,7 @@ describe('exactly one firing per occurrence', () => {
     expect(tasks[0]?.status).toBe('queued');
     expect(await f.ctx.queue.depth('default')).toBe(1);
     expect(await f.ctx.schedules.pending(schedule.id)).toEqual([]);
+    expect((await f.ctx.schedules.get(schedule.id))?.status).toBe('complete');
   }, 60_000);
 
   it('does not queue a second task when the scheduler stopped after queueing but before recording', async () => {

@@ -186,7 +186,7 @@ describe('runAttempt', () => {
   it('reports the phases in order and plausible timings', async () => {
     const phases: AttemptPhase[] = [];
     const outcome = await runAttempt(runtime, request('true', { onPhase: (p) => phases.push(p) }));
-    expect(phases).toEqual(['creating', 'starting', 'running', 'removing']);
+    expect(phases).toEqual(['creating', 'starting', 'running', 'collecting', 'result', 'removing']);
     expect(outcome.timings.createMs).toBeGreaterThanOrEqual(0);
     expect(outcome.timings.startMs).toBeGreaterThan(0);
     expect(outcome.timings.runMs).toBe(outcome.durationMs);

@@ -6,19 +6,21 @@
 import type { FastifyInstance } from 'fastify';
 import { LIMITS } from '../../core/limits.ts';
 import type { TaskRequest } from '../../core/schemas/task-request.ts';
-import { IronProgressSchema, IronTaskBatchSchema, ironPaging, ironTaskFilter, ironTaskRequest } from '../../core/schemas/ironworker-task.ts';
+import { IronTaskBatchSchema, ironPaging, ironTaskFilter, ironTaskRequest } from '../../core/schemas/ironworker-task.ts';
 import { getCode } from '../../service/codes.ts';
 import type { AppContext } from '../../service/context.ts';
-import { cancelTask, getTask, queueTask, retryTask, setTaskProgress } from '../../service/tasks.ts';
+import { ProgressSchema } from '../../core/schemas/progress.ts';
+import { cancelTask, getTask, queueTask, reportProgress, retryTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
 import { bodyLimits } from '../body-limits.ts';
+import { requestTrace } from '../http-tracing.ts';
 import { ironInvalid } from './errors.ts';
 import { ironTask } from './task-shape.ts';
 
 type TaskParams = { Params: { project_id: string; task_id: string } };
 
 export function registerIronTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/projects/:project_id/tasks', { bodyLimit: bodyLimits(ctx.settings).taskBatch }, async (request) => {
+  app.post('/projects/:project_id/tasks', { bodyLimit: bodyLimits(ctx.settings).taskBatch, config: { trace: true } }, async (request) => {
     const project = projectOf(request);
     const batch = IronTaskBatchSchema.safeParse(request.body);
     if (!batch.success) throw ironInvalid({ field: batch.error.issues[0]?.path.join('.') || 'tasks', message: batch.error.issues[0]?.message ?? 'invalid' }, 'task batch');
@@ -32,8 +34,11 @@ export function registerIronTaskRoutes(app: FastifyInstance, ctx: AppContext): v
       requests.push(parsed.value);
     });
     for (const codeName of new Set(requests.map((r) => r.code_name))) await getCode(ctx, project.id, codeName);
+    // As on /v1: a lone task continues the request's trace; each task of a batch starts its own, linked.
+    const trace = requestTrace(request);
+    const options = trace ? (requests.length === 1 ? { trace } : { links: [trace] }) : {};
     const tasks = [];
-    for (const item of requests) tasks.push(ironTask(await queueTask(ctx, project.id, item)));
+    for (const item of requests) tasks.push(ironTask(await queueTask(ctx, project.id, item, options)));
     return { msg: 'Queued up', tasks };
   });
 
@@ -86,17 +91,17 @@ export function registerIronTaskRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   app.post<TaskParams>('/projects/:project_id/tasks/:task_id/progress', async (request) => {
-    const parsed = IronProgressSchema.safeParse(request.body ?? {});
+    const project = projectOf(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    // IronWorker took a message alone; it keeps the percent the task already has (0 when none).
+    const percent = body['percent'] ?? (await getTask(ctx, project.id, request.params.task_id)).percent ?? 0;
+    const parsed = ProgressSchema.safeParse({ percent, ...(body['msg'] !== undefined ? { msg: body['msg'] } : {}) });
     if (!parsed.success) throw ironInvalid({ field: parsed.error.issues[0]?.path.join('.') || 'body', message: parsed.error.issues[0]?.message ?? 'invalid' }, 'progress');
-    const progress = parsed.data;
-    await setTaskProgress(ctx, projectOf(request).id, request.params.task_id, {
-      ...(progress.percent !== undefined ? { percent: progress.percent } : {}),
-      ...(progress.msg !== undefined ? { msg: progress.msg } : {}),
-    });
+    await reportProgress(ctx, project.id, request.params.task_id, parsed.data);
     return { msg: 'Progress set' };
   });
 
-  app.post<TaskParams>('/projects/:project_id/tasks/:task_id/retry', async (request) => {
+  app.post<TaskParams>('/projects/:project_id/tasks/:task_id/retry', { config: { trace: true } }, async (request) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const raw = body['delay'];
     let delay: number | undefined;
@@ -106,7 +111,7 @@ export function registerIronTaskRoutes(app: FastifyInstance, ctx: AppContext): v
         throw ironInvalid({ field: 'delay', message: `delay is a whole number of seconds from 0 to ${LIMITS.delayMax}` }, 'retry');
       }
     }
-    const task = await retryTask(ctx, projectOf(request).id, request.params.task_id, delay);
+    const task = await retryTask(ctx, projectOf(request).id, request.params.task_id, delay, requestTrace(request));
     return { msg: 'Queued up', tasks: [ironTask(task)] };
   });
 }

@@ -9,20 +9,22 @@ import { ironTaskRequest } from '../../core/schemas/ironworker-task.ts';
 import type { AppContext } from '../../service/context.ts';
 import { queueTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
+import { requestTrace } from '../http-tracing.ts';
 import { ironInvalid } from './errors.ts';
 
 export function registerIronWebhookRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.post('/projects/:project_id/tasks/webhook', { bodyLimit: ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES }, async (request) => {
+  app.post('/projects/:project_id/tasks/webhook', { bodyLimit: ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES, config: { trace: true } }, async (request) => {
     const project = projectOf(request);
     const body = request.body;
     const payload = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
     const { oauth: _token, ...options } = request.query as Record<string, unknown>;
     const parsed = ironTaskRequest(options, payload);
     if (!parsed.ok) throw ironInvalid(parsed, 'webhook query');
-    const task = await queueTask(ctx, project.id, parsed.value);
+    const trace = requestTrace(request);
+    const task = await queueTask(ctx, project.id, parsed.value, trace ? { trace } : {});
     return { id: task.id, msg: 'Queued up.' };
   });
 }

@@ -2,6 +2,7 @@
  * Native code package routes under /v1/codes. An upload is multipart/form-data with a `data` field
  * (JSON: name, stack or image, command, env_vars, limits...) and an optional `file` field (the archive).
  */
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DhError } from '../../core/errors.ts';
 import { CodeUploadSchema, type CodeUpload } from '../../core/schemas/code-upload.ts';
@@ -18,35 +19,70 @@ export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, p
   }
   let meta: CodeUpload | undefined;
   let stored: StoredArchive | undefined;
+  // Once the upload is refused, the rest is only read (up to a bound, then cut off): a client still
+  // sending its archive cannot read an answer sent before it finishes, and would see a broken pipe.
+  let refused: unknown;
+  let drained = 0;
   for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      if (part.fieldname !== 'file') {
-        part.file.resume();
-        throw new DhError('DH_ERR_VALIDATION', `Unexpected file field "${part.fieldname}": send the archive as "file".`);
+    if (refused !== undefined) {
+      if (part.type === 'file') drained += await drain(part.file, DRAIN_LIMIT_BYTES - drained);
+      if (drained >= DRAIN_LIMIT_BYTES) break;
+      continue;
+    }
+    try {
+      if (part.type === 'file') stored = await readArchivePart(ctx, part.fieldname, part.file);
+      else if (part.fieldname === 'data') {
+        // busboy cuts a field at its size limit without failing; a cut description is too large, not malformed.
+        if (part.valueTruncated) {
+          throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', 'The "data" field is larger than uploads accept: keep config under DOCKHAND_CONFIG_MAX_BYTES and env_vars small.', { field: 'data' });
+        }
+        // Checked as soon as it arrives: sent before the file (as the SDK and CLI do), a bad description
+        // is refused before the archive is read or stored.
+        meta = parseData(decodeDataField(part.value));
+        checkCodeUpload(ctx, meta);
       }
-      // The archive is checked as it streams, so nothing unchecked is ever stored.
-      const tooLarge = (): DhError =>
-        new DhError('DH_ERR_ARCHIVE_TOO_LARGE', `The archive is larger than the upload limit of ${ctx.settings.DOCKHAND_ARCHIVE_MAX_BYTES} bytes (DOCKHAND_ARCHIVE_MAX_BYTES); leave dependencies and build output out of it.`, { cap: 'DOCKHAND_ARCHIVE_MAX_BYTES', limit: ctx.settings.DOCKHAND_ARCHIVE_MAX_BYTES });
-      try {
-        stored = await storeArchive(ctx, { stream: part.file, format: 'auto' });
-      } catch (err) {
-        // A file cut at the multipart size limit ends early and reads as a corrupt archive: it is too large.
-        throw part.file.truncated ? tooLarge() : err;
-      }
-      if (part.file.truncated) throw tooLarge();
-    } else if (part.fieldname === 'data') {
-      // busboy cuts a field at its size limit without failing; a cut description is too large, not malformed.
-      if (part.valueTruncated) {
-        throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', 'The "data" field is larger than uploads accept: keep config under DOCKHAND_CONFIG_MAX_BYTES and env_vars small.', { field: 'data' });
-      }
-      // Checked as soon as it arrives: sent before the file (as the SDK and CLI do), a bad description
-      // is refused before the archive is read or stored.
-      meta = parseData(decodeDataField(part.value));
-      checkCodeUpload(ctx, meta);
+    } catch (err) {
+      if (err instanceof DhError && (err.code === 'DH_ERR_ARCHIVE_TOO_LARGE' || err.code === 'DH_ERR_PAYLOAD_TOO_LARGE')) throw err;
+      refused = err;
+      if (part.type === 'file') drained += await drain(part.file, DRAIN_LIMIT_BYTES);
     }
   }
+  if (refused !== undefined) throw refused;
   if (meta === undefined) throw new DhError('DH_ERR_VALIDATION', 'The upload has no "data" field: send the package description as JSON in a field named "data".');
   return stored ? { meta, stored } : { meta };
+}
+
+/** Validates and stores the archive part as it streams, so nothing unchecked is ever stored. */
+async function readArchivePart(ctx: AppContext, fieldname: string, file: NodeJS.ReadableStream & { truncated?: boolean }): Promise<StoredArchive> {
+  if (fieldname !== 'file') throw new DhError('DH_ERR_VALIDATION', `Unexpected file field "${fieldname}": send the archive as "file".`);
+  const tooLarge = (): DhError =>
+    new DhError('DH_ERR_ARCHIVE_TOO_LARGE', `The archive is larger than the upload limit of ${ctx.settings.DOCKHAND_ARCHIVE_MAX_BYTES} bytes (DOCKHAND_ARCHIVE_MAX_BYTES); leave dependencies and build output out of it.`, { cap: 'DOCKHAND_ARCHIVE_MAX_BYTES', limit: ctx.settings.DOCKHAND_ARCHIVE_MAX_BYTES });
+  let stored: StoredArchive;
+  try {
+    stored = await storeArchive(ctx, { stream: file as unknown as Readable, format: 'auto' });
+  } catch (err) {
+    // A file cut at the multipart size limit ends early and reads as a corrupt archive: it is too large.
+    throw file.truncated ? tooLarge() : err;
+  }
+  if (file.truncated) throw tooLarge();
+  return stored;
+}
+
+/** How much of a refused upload is still read so its sender sees the answer; larger ones are cut off. */
+const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** Reads and discards up to `limitBytes` of a part; returns how much it read. */
+async function drain(file: NodeJS.ReadableStream, limitBytes: number): Promise<number> {
+  let seen = 0;
+  try {
+    for await (const chunk of file) {
+      seen += (chunk as Buffer).length;
+      if (seen >= limitBytes) break;
+    }
+  } catch {
+    // A broken upload ends here; the caller answers with the original refusal.
+  }
+  return seen;
 }
 
 /** A part sent as application/json arrives already parsed; a plain text field arrives as a string. */

@@ -1,5 +1,5 @@
 /**
- * Routes that need no project: health and the stack catalogue.
+ * Routes that need no project: health, the stack catalogue and the Prometheus metrics.
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../service/context.ts';
@@ -14,6 +14,8 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: AppContext, heal
       return reply.status(503).send({ status: 'unavailable', error: (err as Error).message });
     }
   });
+
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', ctx.metrics.contentType).send(await ctx.metrics.render()));
 
   app.get('/v1/stacks', async () => ({
     stacks: ctx.catalog.list().map((s) => ({ name: s.name, language: s.language, base: s.base, run: s.run, entry: s.entry })),

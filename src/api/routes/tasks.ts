@@ -1,6 +1,6 @@
 /**
  * Native task routes under /v1/tasks: queue (one or a batch), list, show, wait, log (plain or
- * followed as server-sent events), cancel and retry.
+ * followed as server-sent events, progress included), cancel, retry and progress.
  */
 import type { FastifyInstance } from 'fastify';
 import { DhError } from '../../core/errors.ts';
@@ -8,12 +8,15 @@ import { LIMITS } from '../../core/limits.ts';
 import { z } from 'zod';
 import { TaskBatchSchema, TaskRequestSchema, codeNameSchema } from '../../core/schemas/task-request.ts';
 import { TASK_STATUSES, isFinished } from '../../core/task-status.ts';
+import type { Task } from '../../core/model.ts';
+import { ProgressSchema } from '../../core/schemas/progress.ts';
 import type { AppContext } from '../../service/context.ts';
 import type { LogEntry } from '../../store/ports.ts';
-import { cancelTask, getTask, queueTask, retryTask, waitForTask } from '../../service/tasks.ts';
+import { cancelTask, getTask, queueTask, reportProgress, retryTask, waitForTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
 import { bodyLimits } from '../body-limits.ts';
 import { zodToDhError } from '../errors.ts';
+import { annotateRequest, requestTrace } from '../http-tracing.ts';
 import { presentTask, presentTasks } from '../present.ts';
 
 /** `?status=a,b&code=N&limit=30&before=<ms>`; each given once. Out-of-range limits are clamped. */
@@ -34,21 +37,27 @@ const TaskListQuerySchema = z.object({
 
 /** How long a follower waits for new output before re-checking whether the task has ended. */
 const FOLLOW_BLOCK_MS = 200;
+/** While output flows, how often a follower still looks for new progress. */
+const PROGRESS_CHECK_MS = 500;
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/v1/tasks', { bodyLimit: bodyLimits(ctx.settings).taskBatch }, async (request, reply) => {
+  app.post('/v1/tasks', { bodyLimit: bodyLimits(ctx.settings).taskBatch, config: { trace: true } }, async (request, reply) => {
     const project = projectOf(request);
     const body = request.body as Record<string, unknown> | undefined;
+    const trace = requestTrace(request);
     if (body && typeof body === 'object' && 'tasks' in body) {
       const parsed = TaskBatchSchema.safeParse(body);
       if (!parsed.success) throw zodToDhError(parsed.error, 'task batch');
+      // One trace per task: each starts its own, linked to this request.
       const tasks = [];
-      for (const item of parsed.data.tasks) tasks.push(await queueTask(ctx, project.id, item));
+      for (const item of parsed.data.tasks) tasks.push(await queueTask(ctx, project.id, item, trace ? { links: [trace] } : {}));
       return reply.status(201).send({ tasks: presentTasks(tasks) });
     }
     const parsed = TaskRequestSchema.safeParse(body);
     if (!parsed.success) throw zodToDhError(parsed.error, 'task');
-    return reply.status(201).send(presentTask(await queueTask(ctx, project.id, parsed.data)));
+    const task = await queueTask(ctx, project.id, parsed.data, trace ? { trace } : {});
+    annotateRequest(request, { 'dockhand.task.id': task.id, 'dockhand.code.name': task.code_name });
+    return reply.status(201).send(presentTask(task));
   });
 
   app.get('/v1/tasks', async (request) => {
@@ -74,12 +83,20 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   app.post<{ Params: { id: string } }>('/v1/tasks/:id/cancel', async (request) => presentTask(await cancelTask(ctx, projectOf(request).id, request.params.id)));
 
-  app.post<{ Params: { id: string }; Body: { delay?: number } | undefined }>('/v1/tasks/:id/retry', async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: { delay?: number } | undefined }>('/v1/tasks/:id/retry', { config: { trace: true } }, async (request, reply) => {
     const delay = request.body?.delay;
     if (delay !== undefined && (!Number.isInteger(delay) || delay < 0 || delay > LIMITS.delayMax)) {
       throw new DhError('DH_ERR_VALIDATION', `delay must be a whole number of seconds from 0 to ${LIMITS.delayMax}.`);
     }
-    return reply.status(201).send(presentTask(await retryTask(ctx, projectOf(request).id, request.params.id, delay)));
+    const task = await retryTask(ctx, projectOf(request).id, request.params.id, delay, requestTrace(request));
+    annotateRequest(request, { 'dockhand.task.id': task.id, 'dockhand.code.name': task.code_name });
+    return reply.status(201).send(presentTask(task));
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/tasks/:id/progress', async (request) => {
+    const parsed = ProgressSchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw zodToDhError(parsed.error, 'progress');
+    return presentTask(await reportProgress(ctx, projectOf(request).id, request.params.id, parsed.data));
   });
 
   app.get<{ Params: { id: string }; Querystring: { follow?: string } }>('/v1/tasks/:id/log', async (request, reply) => {
@@ -100,14 +117,27 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
     };
     const follower = ctx.logs.follower(task.id);
     let cursor = '0-0';
+    // Progress travels as `event: progress` whenever the record's percent or msg changes.
+    let progressSent = '';
+    let checkedAt = 0;
+    const sendProgress = (current: Task | undefined): void => {
+      if (current?.percent === undefined) return;
+      const progress = JSON.stringify({ percent: current.percent, ...(current.msg !== undefined ? { msg: current.msg } : {}) });
+      if (progress === progressSent) return;
+      progressSent = progress;
+      raw.write(`event: progress\ndata: ${progress}\n\n`);
+    };
     try {
       send(await ctx.logs.read(task.id));
       // Block briefly for more; between blocks, see whether the task has ended and the log is drained.
       while (!closed) {
         const entries = await follower.next(cursor, FOLLOW_BLOCK_MS);
         send(entries);
-        if (entries.length > 0) continue;
+        if (entries.length > 0 && Date.now() - checkedAt < PROGRESS_CHECK_MS) continue;
         const current = await ctx.tasks.get(task.id);
+        checkedAt = Date.now();
+        sendProgress(current);
+        if (entries.length > 0) continue;
         if (!current || isFinished(current.status)) {
           send(await ctx.logs.read(task.id, cursor === '0-0' ? '0' : cursor));
           raw.write(`event: end\ndata: ${JSON.stringify({ status: current?.status })}\n\n`);

@@ -27,6 +27,14 @@ function positive(name: string) {
   };
 }
 
+function port(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new CliExit(EXIT_CODES.usage, `${name} expects a port number from 0 to 65535, got "${value}".`);
+    return n;
+  };
+}
+
 function clusters(value: string): string[] {
   const names = value.split(',').map((c) => c.trim()).filter(Boolean);
   for (const name of names) {
@@ -127,24 +135,27 @@ export function registerRoleCommands(program: Command): void {
     .option('--node-id <id>', 'this node\'s id (default: DOCKHAND_NODE_ID or the host name)', nodeId)
     .option('--placement <strategy>', 'spread (default) or binpack, for every cluster of the node or as CLUSTER=STRATEGY (repeatable)', collect, [])
     .option('--drain-timeout <s>', 'seconds running tasks get to finish after SIGTERM (default: DOCKHAND_DRAIN_TIMEOUT_S or 30)', wholeSeconds('--drain-timeout'))
+    .option('--metrics-port <port>', 'serve GET /metrics (Prometheus) on this port (default: DOCKHAND_METRICS_PORT; none when unset)', port('--metrics-port'))
     .addHelpText('after', '\nExample:\n  DOCKER_HOST=unix:///var/run/docker.sock dockhand worker --cluster default,gpu --label region=eu-west --concurrency 8 --memory 16g\n')
-    .action(async (options: { cluster: string[]; label: string[]; concurrency?: number; memory?: string; nodeId?: string; placement: string[]; drainTimeout?: number }) => {
+    .action(async (options: { cluster: string[]; label: string[]; concurrency?: number; memory?: string; nodeId?: string; placement: string[]; drainTimeout?: number; metricsPort?: number }) => {
       const labels = parseLabelList(options.label);
       const memoryMb = options.memory !== undefined ? parseMemorySize(options.memory) : undefined;
       const placement = parsePlacement(options.placement);
       const [{ createContext }, { startWorkerRole }] = await Promise.all([roles.context(), roles.worker()]);
       const ctx = await createContext(parseSettings(process.env));
       const drainTimeoutMs = (options.drainTimeout ?? ctx.settings.DOCKHAND_DRAIN_TIMEOUT_S) * 1000;
-      const { agent } = await startWorkerRole(ctx, {
+      const metricsPort = options.metricsPort ?? ctx.settings.DOCKHAND_METRICS_PORT;
+      const worker = await startWorkerRole(ctx, {
         clusters: options.cluster,
         concurrency: options.concurrency ?? ctx.settings.DOCKHAND_CONCURRENCY,
         labels,
         ...(memoryMb !== undefined ? { memoryMb } : {}),
         ...placement,
         ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+        ...(metricsPort !== undefined ? { metricsPort } : {}),
       });
       await untilSignalled(async () => {
-        await agent.stop({ drainTimeoutMs });
+        await worker.stop({ drainTimeoutMs });
         await ctx.close();
       });
     });

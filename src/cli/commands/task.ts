@@ -1,6 +1,6 @@
 /**
- * `dockhand task ...`: queue a task (optionally waiting for it, its output streamed as it runs), and
- * show, list, follow, cancel or retry tasks.
+ * `dockhand task ...`: queue a task (optionally waiting for it, its output streamed as it runs and
+ * its progress drawn as a bar), and show, list, follow, cancel, retry or trace tasks.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -9,6 +9,8 @@ import type { Task } from '../../core/model.ts';
 import type { Dockhand, QueueOptions } from '../../sdk/index.ts';
 import { clientFor, globalOptions } from '../client.ts';
 import { CliExit, EXIT_CODES, formatDuration, info, printJson, table } from '../output.ts';
+import { ProgressBar, renderProgressBar } from '../progress-bar.ts';
+import { renderWaterfall } from '../waterfall.ts';
 
 /** `--payload '{"a":1}'` sends JSON; `--payload @file` sends a file's content; other text is sent as a string. */
 export function parsePayload(value: string): unknown {
@@ -45,10 +47,14 @@ function summary(task: Task): string {
   return parts.join(' ');
 }
 
-async function streamLog(client: Dockhand, id: string): Promise<void> {
-  for await (const line of client.tasks.logs(id, { follow: true })) {
-    (line.stream === 'stdout' ? process.stdout : process.stderr).write(line.data);
+async function streamLog(client: Dockhand, id: string, bar?: ProgressBar): Promise<void> {
+  const options = bar ? { follow: true, onProgress: (p: { percent: number; msg?: string }) => bar.update(p) } : { follow: true };
+  for await (const line of client.tasks.logs(id, options)) {
+    const write = (): boolean => (line.stream === 'stdout' ? process.stdout : process.stderr).write(line.data);
+    if (bar) bar.aside(write);
+    else write();
   }
+  bar?.done();
 }
 
 export function registerTaskCommands(program: Command): void {
@@ -89,7 +95,7 @@ export function registerTaskCommands(program: Command): void {
       }
       if (!json) {
         info(`Queued task ${queued.id}; waiting for it...`);
-        await streamLog(client, queued.id);
+        await streamLog(client, queued.id, new ProgressBar(process.stderr));
       }
       const done = await client.tasks.wait(queued.id);
       if (json) printJson(done);
@@ -108,6 +114,19 @@ export function registerTaskCommands(program: Command): void {
       const found = await clientFor(command).tasks.get(id);
       if (globalOptions(command).json) return printJson(found);
       for (const [k, v] of Object.entries(found)) console.log(`${k.padEnd(12)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+      if (found.percent !== undefined) console.log(`${'progress'.padEnd(12)} ${renderProgressBar({ percent: found.percent, ...(found.msg !== undefined ? { msg: found.msg } : {}) })}`);
+    });
+
+  task
+    .command('trace')
+    .description('Draw a task\'s trace as a waterfall: every step from the queue call to container removal, to scale.')
+    .argument('<id>')
+    .addHelpText('after', '\nWith --json: {task_id, trace_id, spans: [{trace_id, span_id, parent_span_id, name, start, end, attributes, status}]} (times in epoch ms).\n')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const trace = await clientFor(command).tasks.trace(id);
+      if (globalOptions(command).json) return printJson(trace);
+      info(`trace ${trace.trace_id} of task ${trace.task_id}: ${trace.spans.length} spans`);
+      for (const line of renderWaterfall(trace.spans, { width: process.stdout.columns ?? 120 })) console.log(line);
     });
 
   task

@@ -167,6 +167,30 @@ describe('planDue and the end of a schedule', () => {
     expect(p.next).toBeNull();
   });
 
+  it('handles every per-second occurrence up to and including end_at once, and completes no earlier, however the ticks fall', () => {
+    const def = parseScheduleDefinition({ cron: '* * * * * *', end_at: '2026-05-05T10:00:10Z' });
+    const endAt = T('10:00:10').getTime();
+    // Ticks on time, a millisecond early or late around end_at, and ones far apart (a loaded machine).
+    for (const offsets of [[0, 1], [999, 1], [1, 999, 1000, 1001], [2500, 7], [3, 1]]) {
+      let last: Date | undefined = T('10:00:00');
+      let runCount = 0;
+      const handled: number[] = [];
+      // From two seconds before end_at (the occurrences before fire as due in the first tick).
+      let now = T('10:00:08').getTime();
+      for (let i = 0; ; i++) {
+        now += offsets[i % offsets.length]!;
+        const p = planDue(def, { ...(last ? { lastFiredAt: last } : {}), runCount, now: new Date(now), lateToleranceMs: 30_000 });
+        handled.push(...p.fire.map((d) => d.getTime()), ...p.missed.map((d) => d.getTime()));
+        runCount += p.fire.length;
+        last = p.lastHandled;
+        expect(p.complete).toBe(now >= endAt);
+        if (p.complete) break;
+        expect(p.next?.getTime()).toBeGreaterThan(now);
+      }
+      expect(handled).toEqual(Array.from({ length: 10 }, (_, k) => T('10:00:01').getTime() + k * 1000));
+    }
+  });
+
   it('fires a one-off at its time and completes', () => {
     const p = plan(parseScheduleDefinition({ at: '2026-05-05T10:00:00Z' }), undefined, '10:00:05');
     expect(times(p.fire)).toEqual(['10:00:00']);

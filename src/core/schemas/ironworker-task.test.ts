@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { epochOrDateMs, ironPaging, ironTaskFilter, ironTaskRequest, IronProgressSchema } from './ironworker-task.ts';
+import { epochOrDateMs, ironPaging, ironTaskFilter, ironTaskRequest } from './ironworker-task.ts';
 
 describe('IronWorker task requests', () => {
   it('translates a task of POST /tasks into the native request, numbers sent as strings included', () => {
@@ -57,13 +57,5 @@ describe('IronWorker task filters', () => {
     expect(epochOrDateMs('2024-05-01T00:00:00Z')).toBe(Date.UTC(2024, 4, 1));
     expect(epochOrDateMs(12)).toBe(12_000);
     expect(epochOrDateMs('not a time')).toBeUndefined();
-  });
-});
-
-describe('IronWorker progress', () => {
-  it('takes a percent from 0 to 100 (rounded) and a message', () => {
-    expect(IronProgressSchema.parse({ percent: '41.6', msg: 'hi' })).toEqual({ percent: 42, msg: 'hi' });
-    expect(IronProgressSchema.safeParse({ percent: 101 }).success).toBe(false);
-    expect(IronProgressSchema.safeParse({ percent: -1 }).success).toBe(false);
   });
 });

@@ -57,16 +57,6 @@ export function ironTaskRequest(raw: unknown, payloadOverride?: string): Parsed<
   return { ok: true, value: checked.data };
 }
 
-export const IronProgressSchema = z.object({
-  percent: z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)])
-    .pipe(z.number().min(0, 'percent is 0 to 100').max(100, 'percent is 0 to 100'))
-    .transform(Math.round)
-    .optional(),
-  msg: z.string().max(64 * 1024, 'msg is at most 64 KB').optional(),
-});
-
-export type IronProgress = z.infer<typeof IronProgressSchema>;
-
 /** IronWorker's paging: `page` from 0 (at most 100), `per_page` 30 by default and at most 100. */
 export const PAGE_MAX = 100;
 export const PER_PAGE_DEFAULT = 30;

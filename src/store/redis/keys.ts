@@ -39,6 +39,10 @@ export class Keys {
   log(taskId: string): string { return `${this.prefix}log:${taskId}`; }
   logBytes(taskId: string): string { return `${this.prefix}log:${taskId}:bytes`; }
 
+  /** The embedded span store: a list of finished spans per trace, and who owns the trace. */
+  traceSpans(traceId: string): string { return `${this.prefix}trace:${traceId}:spans`; }
+  traceMeta(traceId: string): string { return `${this.prefix}trace:${traceId}:meta`; }
+
   /**
    * A code package's fleet-wide concurrency leases (task id -> expiry ms) and its parked tasks (task id
    * -> queue rank). The Lua scripts derive both from the code key with these same suffixes.
@@ -72,7 +76,6 @@ export class Keys {
   /** Requests of one token (by its hash) in one rate window. */
   rateWindow(subject: string, windowIndex: number): string { return `${this.prefix}rate:${subject}:${windowIndex}`; }
 
-  /** BullMQ's own prefix, so its keys live beside ours. */
-  bullPrefix(): string { return `${this.prefix}bull`; }
+  /** "There is work in this cluster": wakes idle nodes before their next poll. */
   workChannel(): string { return `${this.prefix}events:work`; }
 }

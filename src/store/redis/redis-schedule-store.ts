@@ -78,7 +78,7 @@ export class RedisScheduleStore implements ScheduleStore {
     const reply = (await runScript(
       this.redis,
       'changeSchedule',
-      [this.keys.schedule(id), this.keys.schedulesDue(), this.keys.scheduleNames(projectId)],
+      [this.keys.schedule(id), this.keys.schedulesDue(), this.keys.scheduleNames(projectId), this.keys.schedulePending(id)],
       [
         change.from.join(','),
         change.to ?? '',
@@ -199,7 +199,7 @@ export class RedisScheduleStore implements ScheduleStore {
       this.redis,
       'completeFiring',
       [this.keys.schedulePending(id), this.keys.schedulePendingAll(), this.keys.scheduleHistory(id), this.keys.schedule(id)],
-      [at, `${id}:${at}`, JSON.stringify(entry), SCHEDULE_HISTORY_CAP, queuedAt ?? ''],
+      [at, `${id}:${at}`, JSON.stringify(entry), SCHEDULE_HISTORY_CAP, queuedAt ?? '', this.clock().toISOString()],
     );
     return done === 1;
   }

@@ -7,8 +7,8 @@ import type { ScheduleRecord } from '../ports.ts';
 
 const NUMBER_FIELDS = new Set(['every', 'run_times', 'priority', 'timeout', 'run_count', 'version', 'last_handled_ms', 'next_ms']);
 const FLAG_FIELDS = new Set(['start_declared']);
-/** Kept in the hash for the store's own use; never part of a record. */
-const HIDDEN_FIELDS = new Set(['created_ms']);
+/** Kept in the hash for the store's own use; never part of a record (`ending`: lib/schedule-end.lua). */
+const HIDDEN_FIELDS = new Set(['created_ms', 'ending']);
 
 /** Field, value pairs for HSET; `null` becomes '\0', which the scripts read as "delete the field". */
 export function encodeScheduleFields(fields: Record<string, unknown>): string[] {

@@ -10,7 +10,7 @@ const SCRIPTS = {
   transitionTask: { file: 'transition-task.lua', keys: 8 },
   createTask: { file: 'create-task.lua', keys: 4 },
   createSchedule: { file: 'create-schedule.lua', keys: 4 },
-  changeSchedule: { file: 'change-schedule.lua', keys: 3 },
+  changeSchedule: { file: 'change-schedule.lua', keys: 4 },
   claimFirings: { file: 'claim-firings.lua', keys: 6 },
   completeFiring: { file: 'complete-firing.lua', keys: 4 },
   takeOverFiring: { file: 'take-over-firing.lua', keys: 2 },
@@ -23,6 +23,7 @@ const SCRIPTS = {
   nodeHeartbeat: { file: 'node-heartbeat.lua', keys: 3 },
   recoverNode: { file: 'recover-node.lua', keys: 1 },
   unparkCode: { file: 'unpark-code.lua', keys: 1 },
+  appendSpans: { file: 'append-spans.lua', keys: 1 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -6,8 +6,10 @@
   KEYS[1]  the schedule hash
   KEYS[2]  the due set
   KEYS[3]  the project's name -> id hash
+  KEYS[4]  the schedule's pending hash (claimed firings not yet recorded)
   ARGV[1]  comma-separated statuses the schedule may be in for this change
-  ARGV[2]  the new status, or '' to keep it
+  ARGV[2]  the new status, or '' to keep it; `complete` waits for the pending firings to be recorded
+           (lib/schedule-end.lua): until then the schedule stays `scheduled`, ending
   ARGV[3]  the due set: '' leaves it, '-' removes the schedule, a number (ms) places it there
   ARGV[4]  '1' to release the schedule's name (when it maps to this schedule), else '0'
   ARGV[5]  the time of the change (ISO 8601), written as updated_at
@@ -19,6 +21,8 @@
           { -2, current status } when the schedule is no longer at the version given,
           { -1 } when the schedule does not exist.
 ]]
+--!include lib/schedule-end.lua
+
 local current = redis.call('HGET', KEYS[1], 'status')
 if not current then return { -1 } end
 if ARGV[6] ~= '' and redis.call('HGET', KEYS[1], 'version') ~= ARGV[6] then return { -2, current } end
@@ -30,7 +34,10 @@ end
 if not allowed then return { 0, current } end
 
 local id = redis.call('HGET', KEYS[1], 'id')
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'status', ARGV[2]) end
+if ARGV[2] ~= '' then
+  redis.call('HDEL', KEYS[1], 'ending')
+  if ARGV[2] == 'complete' then end_schedule(KEYS[1], KEYS[4]) else redis.call('HSET', KEYS[1], 'status', ARGV[2]) end
+end
 for i = 7, #ARGV, 2 do
   if ARGV[i + 1] == '\0' then
     redis.call('HDEL', KEYS[1], ARGV[i])

@@ -18,7 +18,8 @@
   ARGV[1]  the version the plan was made from
   ARGV[2]  the new last_handled (ms), or '' to keep it
   ARGV[3]  the new last_handled (ISO 8601), or ''
-  ARGV[4]  the next occurrence (ms), or '' when there is none: the schedule is then complete
+  ARGV[4]  the next occurrence (ms), or '' when there is none: the schedule then ends, completing
+           once its pending firings are recorded (lib/schedule-end.lua)
   ARGV[5]  the next occurrence (ISO 8601), or ''
   ARGV[6]  the id of the last task these firings create, or '' when they create none
   ARGV[7]  the lease expiry (ms) of the claimed firings
@@ -34,6 +35,8 @@
           0 when the schedule changed since the plan (another server claimed, or a user paused it),
           -1 when the schedule does not exist.
 ]]
+--!include lib/schedule-end.lua
+
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return -1 end
 if status ~= 'scheduled' or redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return 0 end
@@ -53,7 +56,7 @@ if codeMissing then
     redis.call('ZADD', KEYS[5], ARGV[i], ARGV[i + 2])
   end
   redis.call('HSET', KEYS[1], 'status', 'stopped', 'status_reason', ARGV[10])
-  redis.call('HDEL', KEYS[1], 'next_start', 'next_ms')
+  redis.call('HDEL', KEYS[1], 'next_start', 'next_ms', 'ending')
   redis.call('ZREM', KEYS[2], id)
   result = 2
 else
@@ -65,11 +68,13 @@ else
   if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'last_task_id', ARGV[6]) end
   if ARGV[4] ~= '' then
     redis.call('HSET', KEYS[1], 'next_ms', ARGV[4], 'next_start', ARGV[5])
+    redis.call('HDEL', KEYS[1], 'ending')
     redis.call('ZADD', KEYS[2], ARGV[4], id)
   else
-    redis.call('HSET', KEYS[1], 'status', 'complete')
     redis.call('HDEL', KEYS[1], 'next_start', 'next_ms')
     redis.call('ZREM', KEYS[2], id)
+    -- Not `complete` yet while a firing (this claim's, or an earlier one's) still waits for its task.
+    end_schedule(KEYS[1], KEYS[3])
   end
 end
 
