@@ -6,6 +6,7 @@
  * authentication (the project from its token; the admin token for admin routes), the per-token rate
  * limit, then the route. Every error leaves as `{"error": {code, message, details?}}`.
  */
+import { readFileSync } from 'node:fs';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../service/context.ts';
@@ -15,6 +16,7 @@ import { bodyLimits } from './body-limits.ts';
 import { sendNativeError } from './errors.ts';
 import { registerHttpTracing } from './http-tracing.ts';
 import { registerIronWorkerApi } from './ironworker/index.ts';
+import { collectRoutes, openApiDocument } from './openapi.ts';
 import { rateLimitHook } from './rate-limit.ts';
 import { redactingChildLogger } from './request-log.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
@@ -30,6 +32,8 @@ export interface AppOptions {
   health?: () => Promise<void>;
   logger?: boolean;
 }
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const PUBLIC_ROUTES = new Set(['/health', '/v1/stacks', '/metrics', '/v1/openapi.json', '/2/stacks']);
 
@@ -66,6 +70,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     'onRequest',
     rateLimitHook(new RedisRateCounter(ctx.redis, ctx.keys), { limit: ctx.settings.DOCKHAND_RATE_LIMIT, windowSeconds: ctx.settings.DOCKHAND_RATE_WINDOW_SECONDS }),
   );
+  const routes = collectRoutes(app);
   registerSystemRoutes(app, ctx, options.health ?? (async () => {}));
   registerCodeRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
@@ -74,5 +79,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerScheduleRoutes(app, ctx);
   registerNodeRoutes(app, ctx);
   await registerIronWorkerApi(app, ctx);
+  app.get('/v1/openapi.json', async () => openApiDocument(routes, PACKAGE_VERSION));
   return app;
 }
