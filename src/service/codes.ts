@@ -10,7 +10,7 @@ import type { CodeUpload } from '../core/schemas/code-upload.ts';
 import type { TaskStatus } from '../core/task-status.ts';
 import { CODE_NAME_PATTERN } from '../core/schemas/task-request.ts';
 import { canonicalizeArchive, type DeclaredArchiveFormat } from '../store/archive/canonicalize.ts';
-import { exportArchive } from '../store/archive/export.ts';
+import { exportArchive, type ExportFormat } from '../store/archive/export.ts';
 import type { AppContext } from './context.ts';
 import { stopSchedulesOfCode } from './schedules.ts';
 
@@ -103,11 +103,11 @@ export async function codeRevision(ctx: AppContext, projectId: string, nameOrId:
   return revision;
 }
 
-/** The archive of a revision as the user uploaded it (without Dockhand's internal `task/` prefix). */
-export async function downloadCode(ctx: AppContext, projectId: string, nameOrId: string, rev?: number): Promise<{ revision: CodeRevision; stream: Readable }> {
+/** The archive of a revision as the user uploaded it (without Dockhand's internal `task/` prefix), as a .tar.gz or a zip. */
+export async function downloadCode(ctx: AppContext, projectId: string, nameOrId: string, rev?: number, format: ExportFormat = 'tar.gz'): Promise<{ revision: CodeRevision; stream: Readable }> {
   const revision = await codeRevision(ctx, projectId, nameOrId, rev);
   if (!revision.archive_sha256) throw new DhError('DH_ERR_NOT_FOUND', `Code package "${revision.name}" runs an image and has no archive to download.`);
-  return { revision, stream: exportArchive(await ctx.codeStore.get(revision.archive_sha256)) };
+  return { revision, stream: exportArchive(await ctx.codeStore.get(revision.archive_sha256), format) };
 }
 
 /** Tasks of a code package per status, created within the window (ms) when one is given. */

@@ -5,14 +5,12 @@
  * works too.
  */
 import type { FastifyInstance } from 'fastify';
-import { DhError } from '../../core/errors.ts';
 import type { CodeRevision } from '../../core/model.ts';
 import type { CodeUpload } from '../../core/schemas/code-upload.ts';
 import { ironCodeUpload, type IronCodeOrigin } from '../../core/schemas/ironworker-code.ts';
 import { epochOrDateMs, ironPaging } from '../../core/schemas/ironworker-task.ts';
-import { exportArchive } from '../../store/archive/export.ts';
 import { pauseCodeQueue, resumeCodeQueue } from '../../service/code-queue.ts';
-import { codeRevision, codeTaskCounts, deleteCode, getCode, uploadCode, type StoredArchive } from '../../service/codes.ts';
+import { codeTaskCounts, deleteCode, downloadCode, getCode, uploadCode, type StoredArchive } from '../../service/codes.ts';
 import type { AppContext } from '../../service/context.ts';
 import { cancelCodeTasks } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
@@ -79,9 +77,7 @@ export function registerIronCodeRoutes(app: FastifyInstance, ctx: AppContext): v
     const asked = request.query.revision;
     const rev = asked !== undefined && asked !== '' ? Number(asked) : undefined;
     if (rev !== undefined && (!Number.isInteger(rev) || rev < 1)) throw ironInvalid({ field: 'revision', message: 'revision is a positive whole number' }, 'query');
-    const revision = await codeRevision(ctx, project.id, request.params.code_id, rev);
-    if (!revision.archive_sha256) throw new DhError('DH_ERR_NOT_FOUND', `Code package "${revision.name}" runs an image and has no code to download.`);
-    const stream = exportArchive(await ctx.codeStore.get(revision.archive_sha256), 'zip');
+    const { revision, stream } = await downloadCode(ctx, project.id, request.params.code_id, rev, 'zip');
     return reply
       .header('content-type', 'application/zip')
       .header('content-disposition', `attachment; filename="${revision.name}_${revision.rev}.zip"`)
