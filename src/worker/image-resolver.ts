@@ -41,7 +41,7 @@ export class DockerImageResolver implements ImageResolver {
     }
     const stack = code.stack ?? 'default';
     const command = code.command ?? this.catalog.runCommand(stack);
-    if (code.image_id && (await this.hasPinned(stack, code.image_id))) return { image: code.image_id, command };
+    if (code.image_id && (await this.hasPinned(stack, code.image_id))) return { image: code.image_id, imageName: `dockhand/stack-${stack}@${code.image_id}`, command };
     return { image: await this.currentImage(stack), command };
   }
 
