@@ -118,8 +118,12 @@ export function registerIronCodeRoutes(app: FastifyInstance, ctx: AppContext): v
  */
 async function keepPreviousCode(ctx: AppContext, projectId: string, meta: CodeUpload, origin: IronCodeOrigin | undefined): Promise<{ meta: CodeUpload; stored?: StoredArchive; origin?: IronCodeOrigin }> {
   const previous: CodeRevision | undefined = await ctx.codes.current(projectId, meta.name);
-  if (!previous?.archive_sha256) return origin ? { meta, origin } : { meta };
-  const stored: StoredArchive = { sha256: previous.archive_sha256, size: previous.archive_size ?? 0, fileCount: previous.file_count ?? 0 };
+  // A package built at upload keeps its source, and the new revision is built from it again.
+  const source = previous?.build?.source_sha256 ?? previous?.archive_sha256;
+  if (!previous || !source) return origin ? { meta, origin } : { meta };
+  const stored: StoredArchive = previous.build
+    ? { sha256: source, size: 0, fileCount: 0 }
+    : { sha256: source, size: previous.archive_size ?? 0, fileCount: previous.file_count ?? 0 };
   const startsAnew = meta.command !== undefined || origin !== undefined;
   const kept: CodeUpload = startsAnew ? meta : {
     ...meta,
