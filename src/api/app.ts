@@ -15,6 +15,7 @@ import { authenticate, authenticateAdmin } from './auth.ts';
 import { bodyLimits } from './body-limits.ts';
 import { sendNativeError } from './errors.ts';
 import { registerHttpTracing } from './http-tracing.ts';
+import { registerIronWorkerApi } from './ironworker/index.ts';
 import { collectRoutes, openApiDocument } from './openapi.ts';
 import { rateLimitHook } from './rate-limit.ts';
 import { redactingChildLogger } from './request-log.ts';
@@ -77,6 +78,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerProjectRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
   registerNodeRoutes(app, ctx);
+  await registerIronWorkerApi(app, ctx);
   app.get('/v1/openapi.json', async () => openApiDocument(routes, PACKAGE_VERSION));
   return app;
 }

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   DH_ERR_UNAUTHORIZED: { status: 401, summary: 'No token, or a token that matches no project.' },
   DH_ERR_FORBIDDEN: { status: 403, summary: 'The token is valid but may not perform this action (e.g. creating projects without an admin token).' },
   DH_ERR_NOT_FOUND: { status: 404, summary: 'No such route.' },
+  DH_ERR_PROJECT_NOT_FOUND: { status: 404, summary: 'The project named in the path is not the project of the token (or does not exist).' },
   DH_ERR_CODE_NOT_FOUND: { status: 404, summary: 'No code package with that name (or id) in this project.' },
   DH_ERR_TASK_NOT_FOUND: { status: 404, summary: 'No task with that id in this project.' },
   DH_ERR_SCHEDULE_NOT_FOUND: { status: 404, summary: 'No schedule with that id in this project.' },

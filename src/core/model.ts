@@ -27,6 +27,9 @@ export interface CodeRevision {
   image_id?: string;
   /** The command to run, as a shell line; defaults to the stack's run command. */
   command?: string;
+  /** IronWorker zip-era packages: the runtime and file the command was made from, shown back by /2. */
+  runtime?: string;
+  file_name?: string;
   env_vars: Record<string, string>;
   config?: string;
   max_concurrency: number;

@@ -7,9 +7,10 @@ import type { Readable } from 'node:stream';
 import { DhError } from '../core/errors.ts';
 import type { CodeRevision } from '../core/model.ts';
 import type { CodeUpload } from '../core/schemas/code-upload.ts';
+import type { TaskStatus } from '../core/task-status.ts';
 import { CODE_NAME_PATTERN } from '../core/schemas/task-request.ts';
 import { canonicalizeArchive, type DeclaredArchiveFormat } from '../store/archive/canonicalize.ts';
-import { exportArchive } from '../store/archive/export.ts';
+import { exportArchive, type ExportFormat } from '../store/archive/export.ts';
 import { preparePackage } from './code-build.ts';
 import type { AppContext } from './context.ts';
 import { stopSchedulesOfCode } from './schedules.ts';
@@ -36,6 +37,12 @@ export async function storeArchive(ctx: AppContext, archive: UploadedArchive): P
   return { sha256: canonical.sha256, size: canonical.size, fileCount: canonical.fileCount };
 }
 
+/** How an IronWorker zip-era package starts (its command is already derived from these). */
+export interface CodeOrigin {
+  runtime: string;
+  file_name: string;
+}
+
 /**
  * The checks of a package description that need no archive: the stack exists, the config fits. Run
  * by the upload route as soon as the description arrives, so a bad one is refused before its archive
@@ -55,6 +62,8 @@ export function checkCodeUpload(ctx: AppContext, meta: CodeUpload): { stack?: st
 export interface UploadCodeOptions {
   /** Each line of the dependency build's log, when the package is built at upload. */
   onBuildLog?: (line: string) => void;
+  /** For zip-era IronWorker packages: the runtime and the file the runner starts. */
+  origin?: CodeOrigin;
 }
 
 /**
@@ -77,6 +86,7 @@ export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeU
     ...(prepared?.build ? { build: prepared.build } : {}),
     ...(meta.image ? { image: meta.image } : {}),
     ...(meta.command ? { command: meta.command } : {}),
+    ...(options.origin ? { runtime: options.origin.runtime, file_name: options.origin.file_name } : {}),
     env_vars: meta.env_vars,
     ...(config !== undefined ? { config } : {}),
     max_concurrency: meta.max_concurrency,
@@ -110,14 +120,20 @@ export async function codeRevision(ctx: AppContext, projectId: string, nameOrId:
 }
 
 /**
- * The archive of a revision as the user uploaded it (without Dockhand's internal `task/` prefix): for
- * a package built at upload, the source, not the built package.
+ * The archive of a revision as the user uploaded it (without Dockhand's internal `task/` prefix), as a
+ * .tar.gz or a zip: for a package built at upload, the source, not the built package.
  */
-export async function downloadCode(ctx: AppContext, projectId: string, nameOrId: string, rev?: number): Promise<{ revision: CodeRevision; stream: Readable }> {
+export async function downloadCode(ctx: AppContext, projectId: string, nameOrId: string, rev?: number, format: ExportFormat = 'tar.gz'): Promise<{ revision: CodeRevision; stream: Readable }> {
   const revision = await codeRevision(ctx, projectId, nameOrId, rev);
   const sha256 = revision.build?.source_sha256 ?? revision.archive_sha256;
   if (!sha256) throw new DhError('DH_ERR_NOT_FOUND', `Code package "${revision.name}" runs an image and has no archive to download.`);
-  return { revision, stream: exportArchive(await ctx.codeStore.get(sha256)) };
+  return { revision, stream: exportArchive(await ctx.codeStore.get(sha256), format) };
+}
+
+/** Tasks of a code package per status, created within the window (ms) when one is given. */
+export async function codeTaskCounts(ctx: AppContext, projectId: string, nameOrId: string, window: { from?: number; to?: number } = {}): Promise<Record<TaskStatus, number>> {
+  const code = await getCode(ctx, projectId, nameOrId);
+  return ctx.tasks.countByStatus(projectId, { codeName: code.name, ...window });
 }
 
 export async function deleteCode(ctx: AppContext, projectId: string, nameOrId: string): Promise<void> {

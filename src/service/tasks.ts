@@ -143,6 +143,29 @@ export async function retryTask(ctx: AppContext, projectId: string, taskId: stri
   );
 }
 
+/** Cancels every task of a code package that has not finished; returns how many were cancelled. */
+export async function cancelCodeTasks(ctx: AppContext, projectId: string, codeName: string): Promise<number> {
+  let cancelled = 0;
+  // Each round lists what is still unfinished; a task that finished meanwhile simply drops out.
+  for (let round = 0; round < 100; round++) {
+    const open = await ctx.tasks.list(projectId, { codeName, status: [...CANCELLABLE], limit: 500 });
+    if (open.length === 0) break;
+    let progressed = false;
+    for (const task of open) {
+      try {
+        await cancelTask(ctx, projectId, task.id);
+        cancelled += 1;
+        progressed = true;
+      } catch (err) {
+        if (!(err instanceof DhError && err.code === 'DH_ERR_TASK_FINISHED')) throw err;
+        progressed = true;
+      }
+    }
+    if (!progressed) break;
+  }
+  return cancelled;
+}
+
 /** Records a running task's progress (`percent`, `msg`); a finished task's progress is final. */
 export async function reportProgress(ctx: AppContext, projectId: string, taskId: string, progress: Progress, source: 'api' | 'line' = 'api'): Promise<Task> {
   const task = await getTask(ctx, projectId, taskId);

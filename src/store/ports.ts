@@ -17,11 +17,24 @@ export type TransitionResult =
   | { applied: false; current: TaskStatus | undefined };
 
 export interface TaskListQuery {
+  /** Any of these statuses (OR); none means every status. */
   status?: TaskStatus[];
   codeName?: string;
+  cluster?: string;
+  label?: string;
   limit: number;
+  /** Matches to skip before the first one returned (page * per_page). */
+  offset?: number;
   /** Newest first; `before` pages backwards by creation time (ms). */
   before?: number;
+  /** Creation time window in ms, both ends inclusive. */
+  from?: number;
+  to?: number;
+}
+
+export interface TaskCountQuery {
+  codeName?: string;
+  /** Creation time window in ms, both ends inclusive. */
   from?: number;
   to?: number;
 }
@@ -37,7 +50,8 @@ export interface TaskStore {
   transition(id: string, from: readonly TaskStatus[], to: TaskStatus, patch: TaskPatch, options?: { countAttempt?: boolean }): Promise<TransitionResult>;
   /** Updates fields that are not the status (progress, msg) on a task that has not finished. */
   update(id: string, patch: TaskPatch): Promise<boolean>;
-  countByStatus(projectId: string): Promise<Record<TaskStatus, number>>;
+  /** Tasks per status in a project, optionally of one code package and created within a window. */
+  countByStatus(projectId: string, query?: TaskCountQuery): Promise<Record<TaskStatus, number>>;
 }
 
 export interface CodeRegistry {

@@ -23,6 +23,8 @@ import { afterAttempt, attemptHeader, failuresIn } from './settle-policy.ts';
 
 export interface ResolvedImage {
   image: string;
+  /** A readable name of the image (a stack image pinned by id still has its stack's name), for traces. */
+  imageName?: string;
   command: string;
   /** How the task's stdin is framed for the image: `tar` for images Dockhand derived from custom ones. */
   input?: 'members' | 'tar';
@@ -149,7 +151,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     },
   });
 
-  telemetry.container({ name: spec.name, image: spec.image, ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}) });
+  telemetry.container({ name: spec.name, image: resolved.imageName ?? spec.image, ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}) });
 
   let outcome: AttemptOutcome;
   try {

@@ -42,6 +42,8 @@ export class DockerImageResolver implements ImageResolver {
     const stack = code.stack ?? 'default';
     const command = code.command ?? this.catalog.runCommand(stack);
     const pinned = code.image_id ? await this.pinnedImage(stack, code.image_id) : undefined;
+    // An image known only by its id is named by its stack in container records and traces.
+    if (pinned?.startsWith('sha256:')) return { image: pinned, imageName: `dockhand/stack-${stack}@${pinned}`, command };
     return { image: pinned ?? (await this.currentImage(stack)), command };
   }
 

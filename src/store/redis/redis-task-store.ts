@@ -6,10 +6,14 @@
 import type { Redis } from 'ioredis';
 import type { Task } from '../../core/model.ts';
 import { TASK_STATUSES, isFinished, type TaskStatus } from '../../core/task-status.ts';
-import type { NewTask, TaskListQuery, TaskPatch, TaskStore, TransitionResult } from '../ports.ts';
+import type { NewTask, TaskCountQuery, TaskListQuery, TaskPatch, TaskStore, TransitionResult } from '../ports.ts';
 import type { Keys } from './keys.ts';
 import { runScript } from './scripts.ts';
 import { decodeTask, encodeTaskFields } from './task-codec.ts';
+
+/** Filtered listings read at most this many index entries, so one request cannot walk a huge project. */
+const LIST_SCAN_CAP = 50_000;
+const COUNT_BATCH = 1000;
 
 export class RedisTaskStore implements TaskStore {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly clock: () => Date = () => new Date()) {}
@@ -41,25 +45,53 @@ export class RedisTaskStore implements TaskStore {
   async list(projectId: string, query: TaskListQuery): Promise<Task[]> {
     const max = query.before !== undefined ? `(${query.before}` : query.to !== undefined ? String(query.to) : '+inf';
     const min = query.from !== undefined ? String(query.from) : '-inf';
-    const indexes = query.status?.length
-      ? query.status.map((s) => this.keys.tasksByStatus(projectId, s))
-      : [this.keys.tasks(projectId)];
+    const offset = query.offset ?? 0;
+    const wanted = offset + query.limit;
+    if (query.codeName === undefined && query.cluster === undefined && query.label === undefined) {
+      return (await this.newestOfIndexes(projectId, query.status ?? [], max, min, wanted)).slice(offset, wanted);
+    }
+    // Filters no index answers: read the narrowest index newest first and keep what matches, in batches,
+    // so a page is full even when other tasks are interleaved.
+    const index = query.codeName !== undefined ? this.keys.tasksByCode(projectId, query.codeName) : this.keys.tasks(projectId);
+    const statuses = query.status?.length ? new Set<TaskStatus>(query.status) : undefined;
+    const batch = Math.min(Math.max(wanted * 2, 100), 1000);
+    const matches: Task[] = [];
+    for (let start = 0; matches.length < wanted && start < LIST_SCAN_CAP; start += batch) {
+      const ids = await this.redis.zrevrangebyscore(index, max, min, 'LIMIT', start, batch);
+      for (const task of await this.getMany(ids)) {
+        if (statuses && !statuses.has(task.status)) continue;
+        if (query.codeName !== undefined && task.code_name !== query.codeName) continue;
+        if (query.cluster !== undefined && task.cluster !== query.cluster) continue;
+        if (query.label !== undefined && task.label !== query.label) continue;
+        matches.push(task);
+        if (matches.length >= wanted) break;
+      }
+      if (ids.length < batch) break;
+    }
+    return matches.slice(offset, wanted);
+  }
+
+  /** The newest `limit` tasks of the status indexes (all tasks when none): each index is sorted, so its top `limit` suffice. */
+  private async newestOfIndexes(projectId: string, statuses: TaskStatus[], max: string, min: string, limit: number): Promise<Task[]> {
+    const indexes = statuses.length ? statuses.map((s) => this.keys.tasksByStatus(projectId, s)) : [this.keys.tasks(projectId)];
     const scored: { id: string; score: number }[] = [];
     for (const index of indexes) {
-      const flat = await this.redis.zrevrangebyscore(index, max, min, 'WITHSCORES', 'LIMIT', 0, query.limit);
+      const flat = await this.redis.zrevrangebyscore(index, max, min, 'WITHSCORES', 'LIMIT', 0, limit);
       for (let i = 0; i < flat.length; i += 2) scored.push({ id: flat[i]!, score: Number(flat[i + 1]) });
     }
     scored.sort((a, b) => b.score - a.score);
+    return (await this.getMany(scored.slice(0, limit).map((s) => s.id))).slice(0, limit);
+  }
+
+  private async getMany(ids: string[]): Promise<Task[]> {
+    if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const { id } of scored) pipeline.hgetall(this.keys.task(id));
+    for (const id of ids) pipeline.hgetall(this.keys.task(id));
     const rows = (await pipeline.exec()) ?? [];
     const tasks: Task[] = [];
     for (const [, hash] of rows) {
       const task = decodeTask(hash as Record<string, string>);
-      if (!task) continue;
-      if (query.codeName && task.code_name !== query.codeName) continue;
-      tasks.push(task);
-      if (tasks.length >= query.limit) break;
+      if (task) tasks.push(task);
     }
     return tasks;
   }
@@ -85,11 +117,33 @@ export class RedisTaskStore implements TaskStore {
     return result.applied;
   }
 
-  async countByStatus(projectId: string): Promise<Record<TaskStatus, number>> {
+  async countByStatus(projectId: string, query: TaskCountQuery = {}): Promise<Record<TaskStatus, number>> {
+    const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+    const windowed = query.from !== undefined || query.to !== undefined;
+    const min = query.from !== undefined ? String(query.from) : '-inf';
+    const max = query.to !== undefined ? String(query.to) : '+inf';
+    if (query.codeName !== undefined && windowed) {
+      // A code's tasks within a window: no index holds both, so read the statuses of the code's tasks in it.
+      const codeIndex = this.keys.tasksByCode(projectId, query.codeName);
+      for (let start = 0; ; start += COUNT_BATCH) {
+        const ids = await this.redis.zrangebyscore(codeIndex, min, max, 'LIMIT', start, COUNT_BATCH);
+        const pipeline = this.redis.pipeline();
+        for (const id of ids) pipeline.hget(this.keys.task(id), 'status');
+        for (const [, status] of (await pipeline.exec()) ?? []) {
+          if (typeof status === 'string' && status in counts) counts[status as TaskStatus] += 1;
+        }
+        if (ids.length < COUNT_BATCH) break;
+      }
+      return counts;
+    }
     const pipeline = this.redis.pipeline();
-    for (const status of TASK_STATUSES) pipeline.zcard(this.keys.tasksByStatus(projectId, status));
+    for (const status of TASK_STATUSES) {
+      const statusIndex = this.keys.tasksByStatus(projectId, status);
+      if (query.codeName !== undefined) pipeline.zintercard(2, statusIndex, this.keys.tasksByCode(projectId, query.codeName));
+      else if (windowed) pipeline.zcount(statusIndex, min, max);
+      else pipeline.zcard(statusIndex);
+    }
     const rows = (await pipeline.exec()) ?? [];
-    const counts = {} as Record<TaskStatus, number>;
     TASK_STATUSES.forEach((status, i) => { counts[status] = Number(rows[i]?.[1] ?? 0); });
     return counts;
   }
