@@ -6,6 +6,7 @@ import type { Labels } from './fleet/constraints.ts';
 import type { NodeState } from './fleet/node-state.ts';
 import type { PlacementStrategy } from './fleet/placement.ts';
 import type { Priority } from './limits.ts';
+import type { ScheduleText } from './schedule/schema.ts';
 import type { FinishedStatus, TaskStatus } from './task-status.ts';
 
 export interface Project {
@@ -147,22 +148,12 @@ export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
  * A schedule as the API and `--json` show it. The timing fields are the declared ones (the textual
  * form of core/schedule), except `start_at`, which is always the effective start of an every-N schedule.
  */
-export interface Schedule {
+/** A schedule record: its timing in the textual form (cron, every, at, bounds, policies) plus its state. */
+export interface Schedule extends ScheduleText {
   id: string;
   project_id: string;
   name?: string;
   code_name: string;
-  cron?: string;
-  timezone?: string;
-  /** Seconds between firings (IronWorker's run_every). */
-  every?: number;
-  /** The instant of a one-off schedule. */
-  at?: string;
-  start_at?: string;
-  end_at?: string;
-  run_times?: number;
-  overlap: string;
-  missed: string;
   payload: string;
   priority?: Priority;
   timeout?: number;

@@ -9,7 +9,21 @@ import { createHash } from 'node:crypto';
 import type { CodeRevision } from '../../core/model.ts';
 import { presentCode } from '../present.ts';
 
-export interface IronCode {
+/** What a code package and each of its revisions both show: how it runs and its limits. */
+interface IronCodeRun {
+  image?: string;
+  stack?: string;
+  runtime?: string;
+  file_name?: string;
+  command?: string;
+  config?: string;
+  env_vars: Record<string, string>;
+  max_concurrency: number;
+  retries: number;
+  retries_delay: number;
+}
+
+export interface IronCode extends IronCodeRun {
   id: string;
   project_id: string;
   name: string;
@@ -17,16 +31,6 @@ export interface IronCode {
   rev: number;
   latest_change: string;
   latest_history_id: string;
-  image?: string;
-  stack?: string;
-  runtime?: string;
-  file_name?: string;
-  command?: string;
-  config?: string;
-  env_vars: Record<string, string>;
-  max_concurrency: number;
-  retries: number;
-  retries_delay: number;
   default_priority: number;
   timeout: number;
   memory: number;
@@ -34,7 +38,7 @@ export interface IronCode {
   network: boolean;
 }
 
-export interface IronRevision {
+export interface IronRevision extends IronCodeRun {
   id: string;
   code_id: string;
   project_id: string;
@@ -42,16 +46,6 @@ export interface IronRevision {
   rev: number;
   created_at: string;
   updated_at: string;
-  image?: string;
-  stack?: string;
-  runtime?: string;
-  file_name?: string;
-  command?: string;
-  config?: string;
-  env_vars: Record<string, string>;
-  max_concurrency: number;
-  retries: number;
-  retries_delay: number;
   code_size?: number;
 }
 

@@ -38,7 +38,9 @@ export interface ScheduleSchemaOptions {
 export interface ScheduleText {
   cron?: string;
   timezone?: string;
+  /** Seconds between firings (IronWorker's run_every). */
   every?: number;
+  /** The instant of a one-off schedule. */
   at?: string;
   start_at?: string;
   end_at?: string;
