@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DockhandMetrics } from './metrics.ts';
+import { DockhandMetrics, standardNaN } from './metrics.ts';
 
 describe('DockhandMetrics', () => {
   it('keeps separate registries per instance, so two fleets in one process never mix', async () => {
@@ -30,5 +30,10 @@ describe('DockhandMetrics', () => {
     const metrics = new DockhandMetrics({ defaultMetrics: false });
     metrics.trackQueueDepth(async () => { throw new Error('redis down'); });
     expect(await metrics.render()).toContain('# TYPE dockhand_queue_depth gauge');
+  });
+
+  it('spells a sample that is not a number NaN, as the exposition format does, and leaves comments alone', () => {
+    const page = '# HELP lag mean lag, Nan\nnodejs_eventloop_lag_mean_seconds Nan\nlabelled{x="Nan"} Nan\nok 1\n';
+    expect(standardNaN(page)).toBe('# HELP lag mean lag, Nan\nnodejs_eventloop_lag_mean_seconds NaN\nlabelled{x="Nan"} NaN\nok 1\n');
   });
 });

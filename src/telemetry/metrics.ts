@@ -151,7 +151,16 @@ export class DockhandMetrics {
     return this.registry.contentType;
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  async render(): Promise<string> {
+    return standardNaN(await this.registry.metrics());
   }
+}
+
+/**
+ * prom-client writes a sample that is not a number as `Nan` (the event-loop lag gauges are NaN until
+ * the first delay is measured, so a scrape right after start has some). The exposition format spells it
+ * `NaN`; strict parsers reject anything else.
+ */
+export function standardNaN(exposition: string): string {
+  return exposition.replace(/^([^#].* )Nan$/gm, '$1NaN');
 }
