@@ -20,12 +20,21 @@ const workers = new Map<string, WorkerProcess>();
 beforeAll(async () => {
   await ensureBaseImage();
   [fleet, engine] = await Promise.all([startFleet({ worker: false }), startSecondEngine({ images: [BASE_TEST_IMAGE] })]);
-  const [a, b] = await Promise.all([
-    startWorkerProcess(fleet, { nodeId: 'node-main', concurrency: 3, labels: ['engine=main'] }),
-    startWorkerProcess(fleet, { nodeId: 'node-second', concurrency: 3, labels: ['engine=second'], dockerHost: engine.dockerHost }),
-  ]);
-  workers.set(a.nodeId, a).set(b.nodeId, b);
+  await Promise.all(NODE_IDS.map(ensureWorker));
 });
+
+const NODE_IDS = ['node-main', 'node-second'] as const;
+
+/** Starts the node's worker unless it runs; a case that kills one must not leave the next with one node. */
+async function ensureWorker(nodeId: (typeof NODE_IDS)[number]): Promise<WorkerProcess> {
+  const existing = workers.get(nodeId);
+  if (existing) return existing;
+  const worker = await startWorkerProcess(fleet, nodeId === 'node-second'
+    ? { nodeId, concurrency: 3, labels: ['engine=second'], dockerHost: engine.dockerHost }
+    : { nodeId, concurrency: 3, labels: ['engine=main'] });
+  workers.set(nodeId, worker);
+  return worker;
+}
 
 afterAll(async () => {
   await Promise.all([...workers.values()].map((w) => w.stop()));
@@ -114,10 +123,7 @@ describe('a fleet on two Docker engines', () => {
     expect(leftovers.map((c) => [c.Names[0], c.State])).toEqual([[`/dh-${task.id}-1`, 'exited']]);
 
     // ... until the node returns: its reconciler removes it at start and says so.
-    const back = await startWorkerProcess(fleet, victimId === 'node-second'
-      ? { nodeId: victimId, concurrency: 3, labels: ['engine=second'], dockerHost: engine.dockerHost }
-      : { nodeId: victimId, concurrency: 3, labels: ['engine=main'] });
-    workers.set(victimId, back);
+    const back = await ensureWorker(victimId as (typeof NODE_IDS)[number]);
     expect(await engineOf(victimId).listContainers({ all: true, filters: { label: [`dockhand.task=${task.id}`] } })).toEqual([]);
     const report = back.log().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg: string; removed?: unknown[] })
       .find((entry) => entry.msg.startsWith('reconciler removed'));
@@ -125,6 +131,8 @@ describe('a fleet on two Docker engines', () => {
   });
 
   it('keeps the limit when a node stalls: its watchdog kills its container before the fleet runs the task again, and the node\'s late word is ignored', async () => {
+    // Both nodes, even if an earlier case failed after killing one: the task must have somewhere to go.
+    await Promise.all(NODE_IDS.map(ensureWorker));
     await imagePackage(fleet, 'stalled', 'echo "attempt on $(hostname)"; sleep 6; echo finished', { max_concurrency: 1 });
     const task = await fleet.client.tasks.queue('stalled', {});
     const sampler = sampleRunning([docker(), engine.docker], { 'dockhand.project': fleet.projectId, 'dockhand.code': 'stalled' }, 50);
