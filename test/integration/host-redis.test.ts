@@ -76,6 +76,36 @@ describe('ensureRedis', () => {
     expect((await redis.info('server')).match(/run_id:(\w+)/)?.[1]).toBe(runId);
   });
 
+  it('replaces its own Redis when that one lost its directory and refuses writes, instead of reusing it', async () => {
+    const url = await ensureRedis({ dataDir, log: () => {}, env: { DOCKHAND_REDIS_PORT: String(port) } });
+    const stale = client(url);
+    await stale.connect();
+    const staleRunId = (await stale.info('server')).match(/run_id:(\w+)/)?.[1];
+    // What a deleted clone leaves behind: the server runs on, a snapshot fails, and writes are refused.
+    await rm(path.join(dataDir, 'redis'), { recursive: true, force: true });
+    await stale.bgsave();
+    await expect.poll(async () => (await stale.info('persistence')).match(/rdb_last_bgsave_status:(\w+)/)?.[1], { timeout: 10_000 }).toBe('err');
+    await expect(stale.set('k', 'v')).rejects.toThrow(/MISCONF/);
+
+    const lines: string[] = [];
+    expect(await ensureRedis({ dataDir, log: (line) => lines.push(line), env: { DOCKHAND_REDIS_PORT: String(port) } })).toBe(url);
+    expect(lines.join('\n')).toMatch(/no longer exists; stopping it/);
+    const fresh = client(url);
+    await fresh.connect();
+    expect((await fresh.info('server')).match(/run_id:(\w+)/)?.[1]).not.toBe(staleRunId);
+    expect(await fresh.set('k', 'v')).toBe('OK');
+  });
+
+  it('reports a REDIS_URL that answers but refuses writes, and leaves it running', async () => {
+    const run = spawnSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', '1', '--daemonize', 'yes', '--dir', dataDir]);
+    expect(run.status).toBe(0);
+    const redis = client(`redis://127.0.0.1:${port}`);
+    await expect.poll(() => redis.connect().then(() => true, () => false)).toBe(true);
+    await expect(ensureRedis({ dataDir, log: () => {}, env: { REDIS_URL: `redis://127.0.0.1:${port}` } }))
+      .rejects.toMatchObject({ code: 'DH_ERR_REDIS_UNAVAILABLE', message: expect.stringMatching(/refuses writes \(READONLY/) });
+    expect(await redis.ping()).toBe('PONG');
+  });
+
   it('reports a REDIS_URL that does not answer, without starting anything', async () => {
     let error: DhError | undefined;
     try {
