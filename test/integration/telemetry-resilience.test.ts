@@ -145,9 +145,9 @@ describe('Dockhand\'s own logs', () => {
     await fleet.client.codes.upload('test/fixtures/workers/chatty', { name: 'chatty', stack: 'shell' });
     const queued = await fleet.client.tasks.queue('chatty');
     const done = await fleet.client.tasks.wait(queued.id, { timeoutMs: 120_000 });
-    const about = lines.filter((l) => JSON.stringify(l).includes(done.id));
-    expect(about.length).toBeGreaterThan(0);
-    expect(about.some((l) => l['msg'] === 'attempt ended')).toBe(true);
-    for (const line of about) expect(line).toMatchObject({ task_id: done.id, trace_id: done.trace_id });
+    const about = (): Record<string, unknown>[] => lines.filter((l) => JSON.stringify(l).includes(done.id));
+    // The node writes 'attempt ended' once the task's end is recorded, so it may follow the wait by a moment.
+    await expect.poll(() => about().some((l) => l['msg'] === 'attempt ended'), { timeout: 5000 }).toBe(true);
+    for (const line of about()) expect(line).toMatchObject({ task_id: done.id, trace_id: done.trace_id });
   });
 });
