@@ -112,6 +112,12 @@ export interface Task {
   retries_delay?: number;
   /** Every attempt that ended so far, oldest first. */
   attempt_history?: TaskAttempt[];
+  /**
+   * On a queued task read through the API: why no node can start it as the fleet stands (no node
+   * serves its cluster or carries its constraints, none has its memory, its package is paused).
+   * Computed when read, never stored; absent while it just waits its turn.
+   */
+  wait_reason?: string;
 }
 
 /** A worker node as `dockhand nodes --json` and `GET /v1/nodes` show it. Memory in MiB. */

@@ -4,6 +4,7 @@
  */
 import { DhError } from '../core/errors.ts';
 import { checkConstraints } from '../core/fleet/constraints.ts';
+import { waitReason } from '../core/fleet/wait-reason.ts';
 import { newId } from '../core/ids.ts';
 import type { Task } from '../core/model.ts';
 import type { Progress } from '../core/schemas/progress.ts';
@@ -93,7 +94,10 @@ export async function getTask(ctx: AppContext, projectId: string, taskId: string
   if (!task || task.project_id !== projectId) {
     throw new DhError('DH_ERR_TASK_NOT_FOUND', `No task with id "${taskId}" in this project.`);
   }
-  return task;
+  if (task.status !== 'queued') return task;
+  const [nodes, paused] = await Promise.all([ctx.nodes.list(), ctx.codes.isPaused(projectId, task.code_name)]);
+  const reason = waitReason(task, nodes, { name: task.code_name, paused });
+  return reason ? { ...task, wait_reason: reason } : task;
 }
 
 const CANCELLABLE: readonly TaskStatus[] = ['queued', 'preparing', 'running'];

@@ -5,9 +5,12 @@
  * priorities hold on a node with one slot, failed tasks are retried with back-off, and a package's
  * queue pauses and resumes.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_CODES } from '../../src/cli/output.ts';
 import type { FleetNode, Task } from '../../src/core/model.ts';
-import { dockhand } from '../helpers/cli.ts';
+import { dockhand, REPO_ROOT } from '../helpers/cli.ts';
 import { docker, ensureBaseImage } from '../helpers/docker.ts';
 import { startFleet, type TestFleet } from '../helpers/fleet.ts';
 import { imagePackage, removeProjectContainers, sampleRunning } from '../helpers/fleet-scenario.ts';
@@ -59,8 +62,19 @@ describe('routing by cluster and labels', () => {
     expect(queued.code).toBe(0);
     const task = JSON.parse(queued.stdout) as Task;
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect((await fleet.client.tasks.get(task.id)).status).toBe('queued');
+    expect(await fleet.client.tasks.get(task.id)).toMatchObject({ status: 'queued', wait_reason: expect.stringMatching(/no running node of cluster "default" carries region=ap/) });
     await fleet.client.tasks.cancel(task.id);
+
+    // Following such a task, the CLI says why it has not started instead of waiting in silence.
+    const follow = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/dockhand.js'), 'task', 'queue', 'route', '--cluster', 'nowhere', '--wait'], { env: { ...process.env, ...fleet.env } });
+    let stderr = '';
+    follow.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => follow.on('exit', resolve));
+    const followedId = await eventually('the CLI saying why the task waits', async () => {
+      return /still queued: no running worker node serves cluster "nowhere"/.test(stderr) ? /Queued task (\w+)/.exec(stderr)?.[1] : undefined;
+    }, 20_000);
+    await fleet.client.tasks.cancel(followedId);
+    expect(await exited).toBe(EXIT_CODES.taskCancelled);
     const bad = await dockhand(['task', 'queue', 'route', '--constraint', 'region'], fleet.env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/key=value/);
@@ -114,6 +128,16 @@ describe('the nodes of the fleet', () => {
       const now = await fleet.client.nodes.list();
       return now.every((n) => n.slots_used === 0 && n.running.length === 0 && n.memory_reserved === 0) ? true : undefined;
     });
+  });
+
+  it('says when a task reserves more memory than any node that may run it has', async () => {
+    await imagePackage(fleet, 'huge', 'true', { memory: 512 });
+    const task = await fleet.client.tasks.queue('huge', { cluster: 'small' });
+    expect(await fleet.client.tasks.get(task.id)).toMatchObject({ status: 'queued', wait_reason: expect.stringMatching(/reserves 512 MiB and the largest node that may run it has 300 MiB/) });
+    // A task that merely waits its turn has no reason to show.
+    const fits = await fleet.client.tasks.queue('route', {});
+    expect((await fleet.client.tasks.get(fits.id)).wait_reason).toBeUndefined();
+    await fleet.client.tasks.cancel(task.id);
   });
 
   it('never reserves more memory on a node than it declared', async () => {
@@ -181,6 +205,7 @@ describe('order, retries and pausing', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect((await Promise.all(tasks.map((t) => fleet.client.tasks.get(t.id)))).map((t) => t.status)).toEqual(['queued', 'queued', 'queued']);
     expect(await fleet.client.codes.queue('pausable')).toEqual({ name: 'pausable', paused: true, waiting: 3 });
+    expect((await fleet.client.tasks.get(tasks[0]!.id)).wait_reason).toMatch(/"pausable" is paused; `dockhand code resume pausable`/);
     const resumed = await dockhand(['code', 'resume', 'pausable'], fleet.env);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/Resumed the queue of pausable/);

@@ -10,6 +10,7 @@ import type { Dockhand, QueueOptions } from '../../sdk/index.ts';
 import { clientFor, globalOptions } from '../client.ts';
 import { CliExit, EXIT_CODES, formatDuration, info, printJson, table } from '../output.ts';
 import { ProgressBar, renderProgressBar } from '../progress-bar.ts';
+import { watchWaitReason } from '../wait-notice.ts';
 import { renderWaterfall } from '../waterfall.ts';
 
 /** `--payload '{"a":1}'` sends JSON; `--payload @file` sends a file's content; other text is sent as a string. */
@@ -95,7 +96,13 @@ export function registerTaskCommands(program: Command): void {
       }
       if (!json) {
         info(`Queued task ${queued.id}; waiting for it...`);
-        await streamLog(client, queued.id, new ProgressBar(process.stderr));
+        const bar = new ProgressBar(process.stderr);
+        const notice = watchWaitReason(client, queued.id, (line) => bar.aside(() => info(line)));
+        try {
+          await streamLog(client, queued.id, bar);
+        } finally {
+          notice.stop();
+        }
       }
       const done = await client.tasks.wait(queued.id);
       if (json) printJson(done);

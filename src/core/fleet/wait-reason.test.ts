@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { FleetNode } from '../model.ts';
+import { waitReason } from './wait-reason.ts';
+
+function node(overrides: Partial<FleetNode>): FleetNode {
+  return {
+    id: 'n1', state: 'running', clusters: ['default'], labels: {}, slots_total: 2, slots_used: 0,
+    memory_total: 1024, memory_reserved: 0, running: [], docker_version: '26', stacks: [],
+    last_seen: '2026-11-23T00:00:00.000Z', placement: {}, started_at: '2026-11-23T00:00:00.000Z', engine_id: 'e',
+    ...overrides,
+  };
+}
+const active = { name: 'render', paused: false };
+
+describe('waitReason', () => {
+  it('has none for a task some node could take once it has room', () => {
+    expect(waitReason({ cluster: 'default', memory: 512 }, [node({ slots_used: 2, memory_reserved: 1024 })], active)).toBeUndefined();
+  });
+
+  it('says when the package is paused, before anything else', () => {
+    expect(waitReason({ cluster: 'gpu' }, [], { name: 'render', paused: true })).toMatch(/"render" is paused; `dockhand code resume render`/);
+  });
+
+  it('says when no running node serves the cluster; lost and draining nodes do not count', () => {
+    const nodes = [node({ clusters: ['gpu'], state: 'lost' }), node({ id: 'n2', clusters: ['gpu'], state: 'draining' }), node({ id: 'n3' })];
+    expect(waitReason({ cluster: 'gpu' }, nodes, active)).toMatch(/no running worker node serves cluster "gpu"; .*--cluster gpu/);
+  });
+
+  it('says when no node of the cluster carries the constraints', () => {
+    const nodes = [node({ labels: { region: 'us-east' } }), node({ id: 'n2', labels: { disk: 'ssd' } })];
+    expect(waitReason({ cluster: 'default', constraints: { region: 'eu-west', disk: 'ssd' } }, nodes, active))
+      .toMatch(/carries disk=ssd,region=eu-west/);
+    expect(waitReason({ cluster: 'default', constraints: { disk: 'ssd' } }, nodes, active)).toBeUndefined();
+  });
+
+  it('says when the task reserves more memory than any node that may run it has', () => {
+    const nodes = [node({ memory_total: 4096, labels: { region: 'us' } }), node({ id: 'n2', memory_total: 2048, labels: { region: 'eu' } })];
+    expect(waitReason({ cluster: 'default', memory: 3000, constraints: { region: 'eu' } }, nodes, active))
+      .toMatch(/reserves 3000 MiB and the largest node that may run it has 2048 MiB; .*--memory 3000/);
+    expect(waitReason({ cluster: 'default', memory: 3000 }, nodes, active)).toBeUndefined();
+  });
+});
