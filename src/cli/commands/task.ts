@@ -94,17 +94,19 @@ export function registerTaskCommands(program: Command): void {
         console.log(queued.id);
         return;
       }
-      if (!json) {
-        info(`Queued task ${queued.id}; waiting for it...`);
-        const bar = new ProgressBar(process.stderr);
-        const notice = watchWaitReason(client, queued.id, (line) => bar.aside(() => info(line)));
-        try {
+      // Why it has not started, if it cannot: on stderr, so --json output stays one document.
+      const bar = json ? undefined : new ProgressBar(process.stderr);
+      const notice = watchWaitReason(client, queued.id, (line) => (bar ? bar.aside(() => info(line)) : info(line)));
+      let done: Task;
+      try {
+        if (bar) {
+          info(`Queued task ${queued.id}; waiting for it...`);
           await streamLog(client, queued.id, bar);
-        } finally {
-          notice.stop();
         }
+        done = await client.tasks.wait(queued.id);
+      } finally {
+        notice.stop();
       }
-      const done = await client.tasks.wait(queued.id);
       if (json) printJson(done);
       else {
         if (done.result !== undefined) console.log(`result: ${JSON.stringify(done.result)}`);
