@@ -94,8 +94,20 @@ export async function getTask(ctx: AppContext, projectId: string, taskId: string
   if (!task || task.project_id !== projectId) {
     throw new DhError('DH_ERR_TASK_NOT_FOUND', `No task with id "${taskId}" in this project.`);
   }
+  return task;
+}
+
+/**
+ * The task as shown to a reader: with `wait_reason` while it is queued and no node can start it. Only
+ * where a person or script reads the task; the paths that act on it use getTask and skip the reads.
+ */
+export async function showTask(ctx: AppContext, projectId: string, taskId: string): Promise<Task> {
+  return withWaitReason(ctx, await getTask(ctx, projectId, taskId));
+}
+
+async function withWaitReason(ctx: AppContext, task: Task): Promise<Task> {
   if (task.status !== 'queued') return task;
-  const [nodes, paused] = await Promise.all([ctx.nodes.list(), ctx.codes.isPaused(projectId, task.code_name)]);
+  const [nodes, paused] = await Promise.all([ctx.nodes.list(), ctx.codes.isPaused(task.project_id, task.code_name)]);
   const reason = waitReason(task, nodes, { name: task.code_name, paused });
   return reason ? { ...task, wait_reason: reason } : task;
 }
@@ -185,7 +197,8 @@ export async function reportProgress(ctx: AppContext, projectId: string, taskId:
 /** Resolves when the task has finished, or with its current state after `timeoutMs`. */
 export async function waitForTask(ctx: AppContext, projectId: string, taskId: string, timeoutMs: number): Promise<Task> {
   const first = await getTask(ctx, projectId, taskId);
-  if (isFinished(first.status) || timeoutMs <= 0) return first;
+  if (isFinished(first.status)) return first;
+  if (timeoutMs <= 0) return withWaitReason(ctx, first);
   let wake: () => void = () => {};
   const unsubscribe = await ctx.events.onFinished((id) => { if (id === taskId) wake(); });
   try {
@@ -193,7 +206,8 @@ export async function waitForTask(ctx: AppContext, projectId: string, taskId: st
     for (;;) {
       const task = await getTask(ctx, projectId, taskId);
       const remaining = deadline - Date.now();
-      if (isFinished(task.status) || remaining <= 0) return task;
+      if (isFinished(task.status)) return task;
+      if (remaining <= 0) return withWaitReason(ctx, task);
       // The notice makes this prompt; the periodic re-check covers a notice lost on a reconnect.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(remaining, 2000));

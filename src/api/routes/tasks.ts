@@ -12,7 +12,7 @@ import type { Task } from '../../core/model.ts';
 import { ProgressSchema } from '../../core/schemas/progress.ts';
 import type { AppContext } from '../../service/context.ts';
 import type { LogEntry } from '../../store/ports.ts';
-import { cancelTask, getTask, queueTask, reportProgress, retryTask, waitForTask } from '../../service/tasks.ts';
+import { cancelTask, getTask, queueTask, reportProgress, retryTask, showTask, waitForTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
 import { bodyLimits } from '../body-limits.ts';
 import { zodToDhError } from '../errors.ts';
@@ -74,7 +74,7 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
     return { tasks: presentTasks(tasks) };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/tasks/:id', async (request) => presentTask(await getTask(ctx, projectOf(request).id, request.params.id)));
+  app.get<{ Params: { id: string } }>('/v1/tasks/:id', async (request) => presentTask(await showTask(ctx, projectOf(request).id, request.params.id)));
 
   app.get<{ Params: { id: string }; Querystring: { timeout?: string } }>('/v1/tasks/:id/wait', async (request) => {
     const seconds = Math.min(Math.max(Number(request.query.timeout ?? 30) || 30, 0), 60);
