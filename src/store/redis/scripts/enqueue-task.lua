@@ -20,13 +20,7 @@ local task, id = KEYS[1], ARGV[1]
 local fields = redis.call('HMGET', task, 'status', 'priority')
 if fields[1] ~= 'queued' then return -1 end
 local rank = new_rank(KEYS[5], fields[2])
-redis.call('HSET', task, 'q_key', KEYS[2], 'q_rank', rank)
-local delay = tonumber(ARGV[2])
-if delay > 0 then
-  redis.call('ZADD', KEYS[3], int(now_ms() + delay), id)
-else
-  redis.call('ZADD', KEYS[2], rank, id)
-end
+place_in_queue(task, id, KEYS[2], KEYS[3], rank, tonumber(ARGV[2]))
 redis.call('SADD', KEYS[4], ARGV[3])
 redis.call('SADD', KEYS[6], ARGV[4])
 return rank

@@ -90,13 +90,7 @@ if allowed then
     if ARGV[10] ~= '1' or not rank then
       rank = new_rank(KEYS[14], redis.call('HGET', task, 'priority'))
     end
-    redis.call('HSET', task, 'q_key', KEYS[12], 'q_rank', rank)
-    local delay = tonumber(ARGV[9])
-    if delay > 0 then
-      redis.call('ZADD', KEYS[13], int(now_ms() + delay), id)
-    else
-      redis.call('ZADD', KEYS[12], rank, id)
-    end
+    place_in_queue(task, id, KEYS[12], KEYS[13], rank, tonumber(ARGV[9]))
   end
 end
 

@@ -36,6 +36,17 @@ local function new_rank(seq_key, priority)
   return int((2 - tonumber(priority or '0')) * RANK_BAND + seq)
 end
 
+-- Puts a queued task at `rank` in its ready set, or in the delayed set until `delay_ms` has passed
+-- (promotion moves it to the ready set at the same rank), and records where it is queued.
+local function place_in_queue(task, id, ready_key, delayed_key, rank, delay_ms)
+  redis.call('HSET', task, 'q_key', ready_key, 'q_rank', rank)
+  if delay_ms > 0 then
+    redis.call('ZADD', delayed_key, int(now_ms() + delay_ms), id)
+  else
+    redis.call('ZADD', ready_key, rank, id)
+  end
+end
+
 -- The concurrency limit of a code package: nil for none (max_concurrency below 1 or unset).
 local function limit_of(code_key)
   local limit = tonumber(redis.call('HGET', code_key, 'max_concurrency') or '')
