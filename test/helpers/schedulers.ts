@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { parseSettings } from '../../src/core/settings.ts';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.ts';
 import { createContext, type AppContext } from '../../src/service/context.ts';
+import { addTestRevision } from './code-revision.ts';
 
 export interface SchedulerContexts {
   prefix: string;
@@ -40,21 +41,7 @@ export async function startSchedulerContexts(count: number, env: Record<string, 
     projectId: project.id,
     ctx,
     async addCode(name: string) {
-      await ctx.codes.addRevision({
-        project_id: project.id,
-        name,
-        image: 'dockhand-base:test',
-        command: 'true',
-        env_vars: {},
-        max_concurrency: -1,
-        retries: 0,
-        retries_delay: 0,
-        timeout: 60,
-        memory: 64,
-        cpus: 1,
-        network: false,
-        default_priority: 0,
-      });
+      await addTestRevision(ctx, project.id, name);
     },
     async startScheduler(index: number, options: Partial<SchedulerOptions> = {}) {
       const scheduler = new Scheduler(contexts[index]!, { lateToleranceMs: 30_000, ...options });

@@ -14,6 +14,7 @@ import { WorkSource, type Candidate, type HeldAttempt } from '../../src/queue/wo
 import { createContext, type AppContext } from '../../src/service/context.ts';
 import { queueTask } from '../../src/service/tasks.ts';
 import type { NodeReport } from '../../src/store/ports.ts';
+import { addTestRevision } from '../helpers/code-revision.ts';
 
 let ctx: AppContext;
 let dataDir: string;
@@ -34,21 +35,7 @@ afterEach(async () => {
 });
 
 async function code(name: string, options: { maxConcurrency?: number } = {}): Promise<void> {
-  await ctx.codes.addRevision({
-    project_id: projectId,
-    name,
-    image: 'dockhand-base:test',
-    command: 'true',
-    env_vars: {},
-    max_concurrency: options.maxConcurrency ?? -1,
-    retries: 0,
-    retries_delay: 0,
-    timeout: 60,
-    memory: 64,
-    cpus: 1,
-    network: false,
-    default_priority: 0,
-  });
+  await addTestRevision(ctx, projectId, name, { max_concurrency: options.maxConcurrency ?? -1 });
 }
 
 async function queue(codeName: string, options: { priority?: Priority; constraints?: Record<string, string>; delay?: number } = {}): Promise<string> {
