@@ -22,6 +22,7 @@
           { -1 } when the schedule does not exist.
 ]]
 --!include lib/schedule-end.lua
+--!include lib/hash-fields.lua
 
 local current = redis.call('HGET', KEYS[1], 'status')
 if not current then return { -1 } end
@@ -38,13 +39,7 @@ if ARGV[2] ~= '' then
   redis.call('HDEL', KEYS[1], 'ending')
   if ARGV[2] == 'complete' then end_schedule(KEYS[1], KEYS[4]) else redis.call('HSET', KEYS[1], 'status', ARGV[2]) end
 end
-for i = 7, #ARGV, 2 do
-  if ARGV[i + 1] == '\0' then
-    redis.call('HDEL', KEYS[1], ARGV[i])
-  else
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-  end
-end
+write_fields(KEYS[1], 7)
 redis.call('HSET', KEYS[1], 'updated_at', ARGV[5])
 local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
 

@@ -14,6 +14,7 @@
           { 0, current status } when the task is in a status the transition does not allow,
           { -1 } when the task does not exist.
 ]]
+--!include lib/hash-fields.lua
 local current = redis.call('HGET', KEYS[1], 'status')
 if not current then return { -1 } end
 
@@ -34,13 +35,7 @@ local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
 if ARGV[3] == '1' then attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
 
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updated_at', ARGV[4])
-for i = 5, #ARGV, 2 do
-  if ARGV[i + 1] == '\0' then
-    redis.call('HDEL', KEYS[1], ARGV[i])
-  else
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-  end
-end
+write_fields(KEYS[1], 5)
 
 if fromIndex ~= toIndex then
   local id = redis.call('HGET', KEYS[1], 'id')
