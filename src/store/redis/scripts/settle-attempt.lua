@@ -40,6 +40,7 @@
           bookkeeping changed).
 ]]
 --!include lib/dispatch.lua
+--!include lib/hash-fields.lua
 local task = KEYS[1]
 local mode, id, node_id, attempt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local prefix = ARGV[12]
@@ -66,13 +67,7 @@ end
 local to = ARGV[6]
 if allowed then
   redis.call('HSET', task, 'status', to, 'updated_at', ARGV[7])
-  for i = 13, #ARGV, 2 do
-    if ARGV[i + 1] == '\0' then
-      redis.call('HDEL', task, ARGV[i])
-    else
-      redis.call('HSET', task, ARGV[i], ARGV[i + 1])
-    end
-  end
+  write_fields(task, 13)
   append_history(task, ARGV[8])
   local order = { 'queued', 'preparing', 'running', 'complete', 'error', 'cancelled', 'timeout' }
   local from_index, to_index
