@@ -10,10 +10,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { expect } from 'vitest';
 import type { Task } from '../../src/core/model.ts';
 import { Dockhand, type UploadOptions } from '../../src/sdk/index.ts';
+import { multipartBody } from '../../src/sdk/multipart.ts';
 import type { TestFleet } from './fleet.ts';
 
 /** How long an ordinary task may take from queueing to completion and still count as prompt. */
@@ -82,4 +84,18 @@ export async function waitForStatus(fleet: TestFleet, taskId: string, status: Ta
     if (task.status === status || Date.now() > deadline) return task;
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
+}
+
+/**
+ * POSTs a code package to /v1/codes as multipart, the way the SDK streams it, but returns the raw
+ * response so a test can look at refusals the SDK would turn into exceptions.
+ */
+export async function postCodeUpload(fleet: TestFleet, data: Record<string, unknown>, file: { stream: Readable; filename: string }): Promise<Response> {
+  const { contentType, body } = multipartBody(data, file);
+  return fetch(`${fleet.url}/v1/codes`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${fleet.token}`, 'content-type': contentType },
+    body: Readable.from(body) as unknown as RequestInit['body'],
+    duplex: 'half',
+  } as RequestInit);
 }

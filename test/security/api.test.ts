@@ -13,11 +13,10 @@ import { KiB, LIMITS } from '../../src/core/limits.ts';
 import { MASK } from '../../src/core/secrets.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { Dockhand, type Task } from '../../src/sdk/index.ts';
-import { multipartBody } from '../../src/sdk/multipart.ts';
 import { tarOf } from '../fixtures/archives/tar-fixtures.ts';
 import { dockhand } from '../helpers/cli.ts';
 import { startFleet, type TestFleet } from '../helpers/fleet.ts';
-import { expectFleetStillServes, uploadOrdinary, uploadScript } from '../helpers/security.ts';
+import { expectFleetStillServes, postCodeUpload, uploadOrdinary, uploadScript } from '../helpers/security.ts';
 
 const ADMIN_TOKEN = `admin-${'x'.repeat(8)}-${Math.random().toString(36).slice(2)}`;
 const HAS_SCHEDULES = existsSync(new URL('../../src/api/routes/schedules.ts', import.meta.url));
@@ -206,13 +205,7 @@ describe('hostile requests get the native error shape and the fleet keeps servin
     expectNativeError(await call('POST', '/v1/tasks', { raw: `{"tasks":[${'"x",'.repeat(3_000_000)}"x"]}` }), 413, 'DH_ERR_PAYLOAD_TOO_LARGE');
 
     const uploadWith = async (data: Record<string, unknown>): Promise<Answer> => {
-      const { contentType, body } = multipartBody(data, { stream: Readable.from([gzipSync(await tarOf([{ name: 'main.sh', content: 'echo hi\n' }]))]), filename: 'c.tar.gz' });
-      const response = await fetch(`${fleet.url}/v1/codes`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${fleet.token}`, 'content-type': contentType },
-        body: Readable.from(body) as unknown as RequestInit['body'],
-        duplex: 'half',
-      } as RequestInit);
+      const response = await postCodeUpload(fleet, data, { stream: Readable.from([gzipSync(await tarOf([{ name: 'main.sh', content: 'echo hi\n' }]))]), filename: 'c.tar.gz' });
       const text = await response.text();
       return { status: response.status, headers: response.headers, text, json: JSON.parse(text) as Answer['json'] };
     };

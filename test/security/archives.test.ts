@@ -11,12 +11,11 @@ import { Readable } from 'node:stream';
 import { createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, MiB } from '../../src/core/limits.ts';
-import { multipartBody } from '../../src/sdk/multipart.ts';
 import { GiB, gzipOf } from '../fixtures/archives/bomb-fixtures.ts';
 import { tarHeaderBlock, tarOf } from '../fixtures/archives/tar-fixtures.ts';
 import { zipOf } from '../fixtures/archives/zip-fixtures.ts';
 import { startFleet, type TestFleet } from '../helpers/fleet.ts';
-import { expectFleetStillServes, uploadOrdinary } from '../helpers/security.ts';
+import { expectFleetStillServes, postCodeUpload, uploadOrdinary } from '../helpers/security.ts';
 
 /** Small enough that the oversized-upload case is quick; the other caps keep their defaults. */
 const UPLOAD_CAP = 8 * MiB;
@@ -40,13 +39,7 @@ interface Answer {
 /** Uploads `archive` as a new package over HTTP, the way the SDK does, and returns the answer. */
 async function upload(name: string, archive: Buffer | Readable, filename = 'code.tar.gz'): Promise<Answer> {
   const stream = Buffer.isBuffer(archive) ? Readable.from([archive]) : archive;
-  const { contentType, body } = multipartBody({ name, stack: 'shell' }, { stream, filename });
-  const response = await fetch(`${fleet.url}/v1/codes`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${fleet.token}`, 'content-type': contentType },
-    body: Readable.from(body) as unknown as RequestInit["body"],
-    duplex: 'half',
-  } as RequestInit);
+  const response = await postCodeUpload(fleet, { name, stack: 'shell' }, { stream, filename });
   return { status: response.status, body: (await response.json()) as Answer['body'] };
 }
 
