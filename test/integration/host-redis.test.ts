@@ -37,6 +37,14 @@ function client(url: string): Redis {
   return redis;
 }
 
+/**
+ * `redis-server --daemonize yes` returns before the server listens, and these clients do not retry,
+ * so a first connect can meet a closed port: try again until it answers.
+ */
+async function connectWhenListening(redis: Redis): Promise<void> {
+  await expect.poll(() => redis.connect().then(() => true, () => false), { timeout: 10_000 }).toBe(true);
+}
+
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-redis-'));
   port = await freePort();
@@ -100,7 +108,7 @@ describe('ensureRedis', () => {
     const run = spawnSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', '1', '--daemonize', 'yes', '--dir', dataDir]);
     expect(run.status).toBe(0);
     const redis = client(`redis://127.0.0.1:${port}`);
-    await expect.poll(() => redis.connect().then(() => true, () => false)).toBe(true);
+    await connectWhenListening(redis);
     await expect(ensureRedis({ dataDir, log: () => {}, env: { REDIS_URL: `redis://127.0.0.1:${port}` } }))
       .rejects.toMatchObject({ code: 'DH_ERR_REDIS_UNAVAILABLE', message: expect.stringMatching(/refuses writes \(READONLY/) });
     expect(await redis.ping()).toBe('PONG');
@@ -124,7 +132,7 @@ describe('checkRedisDurability', () => {
     const run = spawnSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru', '--daemonize', 'yes', '--dir', dataDir]);
     expect(run.status).toBe(0);
     const redis = client(`redis://127.0.0.1:${port}`);
-    await redis.connect();
+    await connectWhenListening(redis);
     const warnings = await checkRedisDurability(redis);
     expect(warnings).toHaveLength(2);
     expect(warnings.join('\n')).toMatch(/appendonly yes/);
