@@ -83,7 +83,9 @@ describe('a redelivered attempt', () => {
     const second = AttemptTelemetry.begin(deps, job);
     second.phase('claim');
     second.claimed(task, 2);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the link to attempt 1 is looked up in the background
+    // The link to attempt 1 is looked up in the background. The store's connection answers in order,
+    // so once a read sent after that lookup returns, the lookup's answer has been taken in.
+    await ctx.telemetry.store.attemptSpan(send.traceId, 1);
     second.phase('run');
     second.finished('complete', { exitCode: 0 });
     await ctx.telemetry.forceFlush();
