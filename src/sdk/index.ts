@@ -19,7 +19,8 @@ import { HttpClient } from './http.ts';
 import { multipartBody } from './multipart.ts';
 import { packDirectory } from './pack-directory.ts';
 import { readSse } from './sse.ts';
-import { ClientSpan, otlpExport, type OtlpSpan } from './trace.ts';
+import type { SpanRecord } from '../telemetry/span-record.ts';
+import { ClientSpan, otlpExport } from './trace.ts';
 import { readUploadAnswer } from './upload-answer.ts';
 
 export { DockhandApiError } from './http.ts';
@@ -158,7 +159,7 @@ export class Dockhand {
   readonly http: HttpClient;
   private readonly tracing: boolean;
   private readonly reports = new Set<Promise<void>>();
-  private unsent: OtlpSpan[] = [];
+  private unsent: SpanRecord[] = [];
   private reportTimer: NodeJS.Timeout | undefined;
 
   constructor(options: DockhandOptions = {}) {
@@ -309,7 +310,7 @@ export class Dockhand {
   }
 
   /** Spans wait up to a second (or until 32 are ready) and go in one request: one per task would double the calls. */
-  private report(span: OtlpSpan): void {
+  private report(span: SpanRecord): void {
     this.unsent.push(span);
     if (this.unsent.length >= SPAN_BATCH) this.sendSpans();
     else if (!this.reportTimer) {

@@ -11,30 +11,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { encodeOtlpTraces, type OtlpTraceRequest } from '../telemetry/otlp-json.ts';
+import type { SpanRecord } from '../telemetry/span-record.ts';
 
 type AttributeValue = string | number | boolean;
 
-/** One span in OTLP's JSON mapping (ids hex, times in decimal nanoseconds). */
-export type OtlpSpan = Record<string, unknown>;
-
-/** An ExportTraceServiceRequest in OTLP's JSON mapping. */
-export interface OtlpExport {
-  resourceSpans: Array<{
-    resource: { attributes: Array<{ key: string; value: Record<string, AttributeValue> }> };
-    scopeSpans: Array<{ scope: { name: string }; spans: OtlpSpan[] }>;
-  }>;
-}
-
-/** The export request for spans of this client. */
-export function otlpExport(spans: OtlpSpan[]): OtlpExport {
-  return {
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'dockhand-client' } }] },
-        scopeSpans: [{ scope: { name: 'dockhand-sdk' }, spans }],
-      },
-    ],
-  };
+/** The export request for spans of this client, in the same OTLP JSON mapping the server reads. */
+export function otlpExport(spans: readonly SpanRecord[]): OtlpTraceRequest {
+  return encodeOtlpTraces(spans, 'dockhand-client');
 }
 
 export class ClientSpan {
@@ -55,39 +39,26 @@ export class ClientSpan {
   }
 
   /** Ends the span; `status` is the HTTP status, or 0 when the server could not be reached. */
-  finish(status: number, attributes: Record<string, AttributeValue> = {}): OtlpSpan {
+  finish(status: number, attributes: Record<string, AttributeValue> = {}): SpanRecord {
     const endMs = this.anchor + performance.now();
     const failed = status === 0 || status >= 400;
-    const attrs: Record<string, AttributeValue> = {
-      'http.request.method': this.method,
-      'url.full': this.url.toString(),
-      'server.address': this.url.hostname,
-      'server.port': Number(this.url.port || (this.url.protocol === 'https:' ? 443 : 80)),
-      ...(status > 0 ? { 'http.response.status_code': status } : { 'error.type': 'unreachable' }),
-      ...(status >= 400 ? { 'error.type': String(status) } : {}),
-      ...attributes,
-    };
     return {
-      traceId: this.traceId,
-      spanId: this.spanId,
+      trace_id: this.traceId,
+      span_id: this.spanId,
       name: `${this.method} ${this.url.pathname}`,
-      kind: 3, // CLIENT
-      startTimeUnixNano: toNanos(this.startMs),
-      endTimeUnixNano: toNanos(endMs),
-      attributes: Object.entries(attrs).map(([key, value]) => ({ key, value: otlpValue(value) })),
-      status: { code: failed ? 2 : 0 },
+      kind: 'client',
+      start: this.startMs,
+      end: endMs,
+      attributes: {
+        'http.request.method': this.method,
+        'url.full': this.url.toString(),
+        'server.address': this.url.hostname,
+        'server.port': Number(this.url.port || (this.url.protocol === 'https:' ? 443 : 80)),
+        ...(status > 0 ? { 'http.response.status_code': status } : { 'error.type': 'unreachable' }),
+        ...(status >= 400 ? { 'error.type': String(status) } : {}),
+        ...attributes,
+      },
+      status: { code: failed ? 'error' : 'unset' },
     };
   }
-}
-
-function toNanos(ms: number): string {
-  const whole = Math.floor(ms);
-  const micros = Math.min(999, Math.round((ms - whole) * 1000));
-  return `${whole}${String(micros).padStart(3, '0')}000`;
-}
-
-function otlpValue(value: AttributeValue): Record<string, AttributeValue> {
-  if (typeof value === 'string') return { stringValue: value };
-  if (typeof value === 'boolean') return { boolValue: value };
-  return Number.isInteger(value) ? { intValue: value } : { doubleValue: value };
 }
