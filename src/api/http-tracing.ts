@@ -28,15 +28,10 @@ export function registerHttpTracing(app: FastifyInstance, telemetry: Telemetry):
     if (request.routeOptions.config?.trace !== true) return;
     try {
       const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
-      const headers: Record<string, string> = {};
-      for (const key of ['traceparent', 'tracestate']) {
-        const value = request.headers[key];
-        if (typeof value === 'string') headers[key] = value;
-      }
       const [host, port] = (request.headers.host ?? '').split(':');
       const span = telemetry.startSpan(`${request.method} ${route}`, {
         kind: SpanKind.SERVER,
-        parent: spanContextOf(headers),
+        parent: spanContextOf(request.headers), // it reads only traceparent and tracestate
         attributes: {
           [ATTR.httpMethod]: request.method,
           [ATTR.httpRoute]: route,
