@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FINISHED_STATUSES, TASK_STATUSES, canTransition, isFinished } from './task-status.ts';
+import { ATTEMPT_STATUSES, FINISHED_STATUSES, TASK_STATUSES, canTransition, isFinished } from './task-status.ts';
 
 describe('the task lifecycle', () => {
   it('never lets a finished task change again', () => {
@@ -13,6 +13,11 @@ describe('the task lifecycle', () => {
   it('only reaches running through preparing', () => {
     expect(canTransition('queued', 'running')).toBe(false);
     expect(canTransition('preparing', 'running')).toBe(true);
+  });
+
+  it('lets a task change within an unfinished status (progress), and requeue only from the queue or an attempt', () => {
+    for (const status of TASK_STATUSES) expect(canTransition(status, status)).toBe(!isFinished(status));
+    expect(TASK_STATUSES.filter((from) => canTransition(from, 'queued'))).toEqual(['queued', ...ATTEMPT_STATUSES]);
   });
 
   it('knows which statuses are final', () => {

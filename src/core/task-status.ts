@@ -1,6 +1,8 @@
 /**
- * The task lifecycle as a closed table. Every status change in the store is checked against
- * `canTransition`; a finished task never changes again.
+ * The task lifecycle as a closed table: the one source of the status rules. The store's Lua scripts
+ * do not restate them: they load this table (store/redis/task-lifecycle-lua.ts writes it out as Lua
+ * when the scripts are registered) and every script that writes a task's `status` checks it there,
+ * in the same atomic step. A finished task never changes again.
  *
  *   queued -> preparing -> running -> complete | error | timeout | cancelled
  */
@@ -10,11 +12,17 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const FINISHED_STATUSES = ['complete', 'error', 'cancelled', 'timeout'] as const;
 export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
 
-const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
+/** The statuses of a task on an attempt: a node holds it (and a lease of its package). */
+export const ATTEMPT_STATUSES = ['preparing', 'running'] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+/** For each status, the statuses a task in it may be written with next. */
+export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   // queued -> queued: a retry attempt or a drained task goes back to the queue.
   queued: ['queued', 'preparing', 'cancelled', 'error'],
-  preparing: ['queued', 'running', 'complete', 'error', 'cancelled', 'timeout'],
-  running: ['queued', 'complete', 'error', 'cancelled', 'timeout'],
+  // preparing -> preparing, running -> running: a change within the status (progress, the container).
+  preparing: ['queued', 'preparing', 'running', 'complete', 'error', 'cancelled', 'timeout'],
+  running: ['queued', 'running', 'complete', 'error', 'cancelled', 'timeout'],
   complete: [],
   error: [],
   cancelled: [],
@@ -26,10 +34,5 @@ export function isFinished(status: TaskStatus): status is FinishedStatus {
 }
 
 export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
-/** The table itself, for the store's atomic script (which must enforce the same rules). */
-export function transitionTable(): Record<TaskStatus, readonly TaskStatus[]> {
-  return TRANSITIONS;
+  return TASK_TRANSITIONS[from].includes(to);
 }

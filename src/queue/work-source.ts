@@ -12,8 +12,7 @@ import type { Redis } from 'ioredis';
 import { constraintSignature, parseSignature, satisfies, type Labels } from '../core/fleet/constraints.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { TaskAttempt } from '../core/model.ts';
-import type { FinishedStatus, TaskStatus } from '../core/task-status.ts';
-import { canTransition } from '../core/task-status.ts';
+import { ATTEMPT_STATUSES, type FinishedStatus, type TaskStatus } from '../core/task-status.ts';
 import type { TaskPatch } from '../store/ports.ts';
 import type { Keys } from '../store/redis/keys.ts';
 import { runScript } from '../store/redis/scripts.ts';
@@ -75,8 +74,6 @@ export interface RequeueOptions {
   msg: string;
 }
 
-const ACTIVE: readonly TaskStatus[] = ['preparing', 'running'];
-
 export class WorkSource {
   constructor(
     private readonly redis: Redis,
@@ -137,7 +134,6 @@ export class WorkSource {
 
   /** Claims a ready task for this node (queued -> preparing), within its package's limit. */
   async claim(candidate: Candidate): Promise<ClaimResult> {
-    if (!canTransition('queued', 'preparing')) throw new Error('the task lifecycle no longer allows queued -> preparing');
     const reply = (await runScript(
       this.redis,
       'claimTask',
@@ -175,13 +171,13 @@ export class WorkSource {
 
   /** Records how the attempt ended and releases its lease. */
   async finish(held: HeldAttempt, status: FinishedStatus, patch: TaskPatch, history: TaskAttempt): Promise<SettleResult> {
-    return this.settle('finish', held, { allowed: ACTIVE, to: status, patch, history });
+    return this.settle('finish', held, { allowed: ATTEMPT_STATUSES, to: status, patch, history });
   }
 
   /** Puts the task back in the queue after this attempt (retry, drain, revoked lease) and releases its lease. */
   async requeue(held: HeldAttempt, options: RequeueOptions): Promise<SettleResult> {
     return this.settle('requeue', held, {
-      allowed: ACTIVE,
+      allowed: ATTEMPT_STATUSES,
       to: 'queued',
       patch: { msg: options.msg },
       history: options.history,
@@ -195,7 +191,6 @@ export class WorkSource {
     held: HeldAttempt,
     change: { allowed: readonly TaskStatus[]; to: TaskStatus; patch: TaskPatch; history?: TaskAttempt; delayMs?: number; keepRank?: boolean },
   ): Promise<SettleResult> {
-    const from = change.allowed.filter((status) => canTransition(status, change.to));
     const reply = (await runScript(
       this.redis,
       'settleAttempt',
@@ -214,7 +209,7 @@ export class WorkSource {
         held.taskId,
         this.nodeId,
         held.attempt,
-        from.join(','),
+        change.allowed.join(','),
         change.to,
         new Date().toISOString(),
         change.history ? JSON.stringify(change.history) : '',

@@ -1,6 +1,9 @@
 /**
- * The store ports the rest of Dockhand depends on. Redis adapters implement them; tests of policy
- * code can implement them in memory. Nothing outside src/store sees a Redis key.
+ * The store ports the use cases (service/), the API and the scheduler depend on. Redis adapters
+ * implement them; tests of policy code can implement them in memory. Redis key names are built in one
+ * file (store/redis/keys.ts); besides the adapters here, the dispatch queue (queue/) and the span
+ * store (telemetry/span-store.ts) use those keys and scripts directly, being Redis structures
+ * themselves.
  */
 import type { ReportedNodeState } from '../core/fleet/node-state.ts';
 import type { CodeRevision, FleetNode, Project, Schedule, ScheduleFiring, ScheduleStatus, Task } from '../core/model.ts';
@@ -46,7 +49,11 @@ export interface TaskStore {
   createIfAbsent(task: NewTask): Promise<{ task: Task; created: boolean }>;
   get(id: string): Promise<Task | undefined>;
   list(projectId: string, query: TaskListQuery): Promise<Task[]>;
-  /** The one atomic status change. `from` lists the statuses the task may currently be in. */
+  /**
+   * An atomic status change (or a change of fields within a status, `to` equal to the current one),
+   * applied only when the task is in one of `from` and the lifecycle table (core/task-status.ts)
+   * allows it. The dispatch queue's claim, settle and recovery make the attempt's own changes.
+   */
   transition(id: string, from: readonly TaskStatus[], to: TaskStatus, patch: TaskPatch, options?: { countAttempt?: boolean }): Promise<TransitionResult>;
   /** Updates fields that are not the status (progress, msg) on a task that has not finished. */
   update(id: string, patch: TaskPatch): Promise<boolean>;

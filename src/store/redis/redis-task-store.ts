@@ -1,7 +1,10 @@
 /**
- * TaskStore on Redis: a hash per task, sorted-set indexes per project (all, by status, by code), and
- * every status change through the one `transition-task` script. Creation is one `create-task` script
- * that never overwrites an existing task, so creating the same id twice is harmless.
+ * TaskStore on Redis: a hash per task and sorted-set indexes per project (all, by status, by code).
+ * Status changes made outside an attempt (cancel, progress) go through the `transition-task` script;
+ * an attempt's own (claim, settle, recovery) through the dispatch queue's scripts (queue/). Every one
+ * of them writes the status through lib/task-status.lua, which checks the lifecycle table of
+ * core/task-status.ts. Creation is one `create-task` script that never overwrites an existing task,
+ * so creating the same id twice is harmless.
  */
 import type { Redis } from 'ioredis';
 import type { Task } from '../../core/model.ts';

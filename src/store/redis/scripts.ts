@@ -1,10 +1,12 @@
 /**
  * Loads the Lua scripts under ./scripts once and registers them on an ioredis client as commands.
  * One script per file, each documenting its keys, arguments and return values at its head. A line
- * `--!include lib/x.lua` is replaced by that file, so helpers shared by scripts exist once.
+ * `--!include lib/x.lua` is replaced by that file, so helpers shared by scripts exist once; a line
+ * `--!include generated:name` by text written from TypeScript (the task lifecycle table).
  */
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { taskLifecycleLua } from './task-lifecycle-lua.ts';
 
 const SCRIPTS = {
   transitionTask: { file: 'transition-task.lua', keys: 8 },
@@ -43,8 +45,14 @@ function readScript(file: string): string {
   return readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8');
 }
 
+/** Text a script includes that is written from TypeScript, not kept as a file. */
+const GENERATED: Record<string, () => string> = {
+  'generated:task-lifecycle': taskLifecycleLua,
+};
+
 function withIncludes(text: string): string {
-  return text.replace(/^--!include (\S+)$/gm, (_line, file: string) => readScript(file));
+  // Included files may include others (lib/task-status.lua includes the generated table).
+  return text.replace(/^--!include (\S+)$/gm, (_line, file: string) => withIncludes(GENERATED[file]?.() ?? readScript(file)));
 }
 
 /** The full text of a script with its includes, as Redis runs it (for tests and debugging). */

@@ -25,13 +25,14 @@
             'paused', 'limit', 'behind' (parked).
 ]]
 --!include lib/dispatch.lua
+--!include lib/task-status.lua
 local task, ready, code_key = KEYS[1], KEYS[2], KEYS[3]
 local id, node_id, prefix = ARGV[1], ARGV[2], ARGV[5]
 
 local rank = redis.call('ZSCORE', ready, id)
 if not rank then return { 0, 'gone' } end
 local fields = redis.call('HMGET', task, 'status', 'project_id', 'memory')
-if fields[1] ~= 'queued' then
+if fields[1] ~= 'queued' or not status_may_change(fields[1], 'preparing') then
   redis.call('ZREM', ready, id)
   return { 0, 'stale' }
 end
@@ -67,9 +68,9 @@ redis.call('ZADD', code_key .. ':leases', int(now + tonumber(ARGV[3])), id)
 redis.call('ZREM', ready, id)
 redis.call('HSET', KEYS[5], id, code_key)
 local attempts = redis.call('HINCRBY', task, 'attempts', 1)
-redis.call('HSET', task, 'status', 'preparing', 'updated_at', ARGV[4], 'node_id', node_id)
+change_task_status(task, id, 'queued', 'preparing', ARGV[4], function(status) return status_key(prefix, fields[2], status) end)
+redis.call('HSET', task, 'node_id', node_id)
 redis.call('HDEL', task, 'msg', 'exit_code', 'error_class', 'end_time', 'duration')
-move_index(prefix, task, id, fields[2], 'queued', 'preparing')
 local memory = tonumber(fields[3] or '0') or 0
 redis.call('HINCRBY', KEYS[4], 'slots_used', 1)
 redis.call('HINCRBY', KEYS[4], 'memory_reserved', memory)

@@ -18,6 +18,7 @@
   Returns the ids of the tasks queued again.
 ]]
 --!include lib/dispatch.lua
+--!include lib/task-status.lua
 local held = KEYS[1]
 local prefix, node_id, force, at, ending, msg = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4], ARGV[5], ARGV[6]
 local now = now_ms()
@@ -40,10 +41,10 @@ for _, id in ipairs(ids) do
       local f = redis.call('HMGET', task, 'status', 'node_id', 'attempts', 'project_id', 'q_key', 'q_rank')
       local status, owner = f[1], f[2]
       if owner == node_id then
-        if (status == 'preparing' or status == 'running') and f[5] and f[6] then
+        if ATTEMPT_STATUSES[status] and status_may_change(status, 'queued') and f[5] and f[6] then
           append_history(task, cjson.encode({ attempt = tonumber(f[3]), node_id = node_id, status = ending, end_time = at, msg = msg }))
-          redis.call('HSET', task, 'status', 'queued', 'updated_at', at, 'msg', msg)
-          move_index(prefix, task, id, f[4], status, 'queued')
+          change_task_status(task, id, status, 'queued', at, function(s) return status_key(prefix, f[4], s) end)
+          redis.call('HSET', task, 'msg', msg)
           redis.call('ZADD', f[5], f[6], id)
           table.insert(recovered, id)
         end

@@ -24,7 +24,8 @@
   ARGV[2]      task id
   ARGV[3]      node id
   ARGV[4]      attempt number
-  ARGV[5]      comma-separated statuses the task may be in (from the TS table)
+  ARGV[5]      comma-separated statuses this settlement accepts the task in (the attempt's own);
+               the change must also be one the lifecycle table allows (lib/task-status.lua)
   ARGV[6]      the new status
   ARGV[7]      the time of the change (ISO 8601), written as updated_at
   ARGV[8]      an attempt record (JSON) to append to attempt_history, or ''
@@ -35,12 +36,13 @@
   ARGV[13..]   field, value pairs to set; a value of '\0' deletes the field
 
   Returns { 1, previous status, unparked } when applied,
-          { 0, current status, unparked } when the status did not allow it,
+          { 0, current status, unparked } when the status did not allow it (e.g. a user cancelled),
           { -1, 'fenced' } when the task is no longer this node's attempt (only the node's own
           bookkeeping changed).
 ]]
 --!include lib/dispatch.lua
 --!include lib/hash-fields.lua
+--!include lib/task-status.lua
 local task = KEYS[1]
 local mode, id, node_id, attempt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local prefix = ARGV[12]
@@ -59,27 +61,16 @@ if not current[1] or current[2] ~= node_id or current[3] ~= attempt then
 end
 local status = current[1]
 
-local allowed = false
+local accepted = false
 for s in string.gmatch(ARGV[5], '[^,]+') do
-  if s == status then allowed = true end
+  if s == status then accepted = true end
 end
 
 local to = ARGV[6]
+local allowed = accepted and change_task_status(task, id, status, to, ARGV[7], status_indexes_in_keys(2))
 if allowed then
-  redis.call('HSET', task, 'status', to, 'updated_at', ARGV[7])
   write_fields(task, 13)
   append_history(task, ARGV[8])
-  local order = { 'queued', 'preparing', 'running', 'complete', 'error', 'cancelled', 'timeout' }
-  local from_index, to_index
-  for i, s in ipairs(order) do
-    if s == status then from_index = KEYS[i + 1] end
-    if s == to then to_index = KEYS[i + 1] end
-  end
-  if from_index ~= to_index then
-    local score = redis.call('ZSCORE', from_index, id) or redis.call('HGET', task, 'created_ms') or '0'
-    redis.call('ZREM', from_index, id)
-    redis.call('ZADD', to_index, score, id)
-  end
   if mode == 'requeue' then
     local rank = redis.call('HGET', task, 'q_rank')
     if ARGV[10] ~= '1' or not rank then

@@ -60,15 +60,6 @@ local function live_leases(code_key, now)
   return redis.call('ZCARD', code_key .. ':leases')
 end
 
--- Moves a status index entry, keeping its score (creation time).
-local function move_index(prefix, task, id, project, from, to)
-  if from == to then return end
-  local from_key = status_key(prefix, project, from)
-  local score = redis.call('ZSCORE', from_key, id) or redis.call('HGET', task, 'created_ms') or '0'
-  redis.call('ZREM', from_key, id)
-  redis.call('ZADD', status_key(prefix, project, to), score, id)
-end
-
 -- Appends one attempt record (JSON text) to the task's attempt_history.
 local function append_history(task, entry_json)
   if entry_json == nil or entry_json == '' then return end
