@@ -7,6 +7,7 @@
  */
 import type { CodeRevision, Task, TaskAttempt } from '../core/model.ts';
 import { LIMITS } from '../core/limits.ts';
+import type { ErrorClass } from '../core/error-class.ts';
 import { isDhError } from '../core/errors.ts';
 import type { FinishedStatus } from '../core/task-status.ts';
 import type { AppContext } from '../service/context.ts';
@@ -18,8 +19,8 @@ import { AttemptTelemetry, type AttemptEnd } from '../telemetry/attempt-telemetr
 import { runAttempt, type AttemptOutcome } from './task-runner.ts';
 import { AttemptOutput } from './attempt-output.ts';
 import { observeRunnerPhase } from './observe-attempt.ts';
-import type { StopReason } from './local-attempts.ts';
 import { afterAttempt, attemptHeader, failuresIn } from './settle-policy.ts';
+import { outsideStopOf } from './stop-reason.ts';
 
 export interface ResolvedImage {
   image: string;
@@ -70,7 +71,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
 
   const settle = async (status: FinishedStatus, patch: TaskPatch, outcome?: AttemptOutcome): Promise<'finished' | 'requeued' | 'superseded'> => {
     telemetry.phase('finish');
-    const stopReason = signal.aborted ? (signal.reason as StopReason) : undefined;
+    const stopReason = outsideStopOf(signal);
     const next = afterAttempt({
       status,
       ...(stopReason ? { stopReason } : {}),
@@ -112,20 +113,20 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     return 'finished';
   };
 
-  const fail = async (msg: string, errorClass: string): Promise<ExecuteResult> => {
+  const fail = async (msg: string, errorClass: ErrorClass): Promise<ExecuteResult> => {
     telemetry.fail(msg, errorClass);
     log.system(`[dockhand] ${msg}`);
     await settle('error', { msg, error_class: errorClass, end_time: new Date().toISOString() });
     return { ran: false, reason: msg };
   };
 
-  if (!code) return fail(`Code package "${task.code_name}" revision ${task.code_rev} no longer exists.`, 'CodeMissing');
+  if (!code) return fail(`Code package "${task.code_name}" revision ${task.code_rev} no longer exists.`, 'Code Missing');
   telemetry.phase('prepare image');
   let resolved: ResolvedImage;
   try {
     resolved = await deps.images.resolve(code);
   } catch (err) {
-    return fail(isDhError(err) ? err.message : `Could not ready the image: ${(err as Error).message}`, 'ImageUnavailable');
+    return fail(isDhError(err) ? err.message : `Could not ready the image: ${(err as Error).message}`, 'Image Unavailable');
   }
 
   const spec = buildContainerSpec({
@@ -172,7 +173,8 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       },
     });
   } catch (err) {
-    return fail(isDhError(err) ? err.message : `The container could not be run: ${(err as Error).message}`, isDhError(err) ? err.code : 'RuntimeError');
+    const refusedLimits = isDhError(err) && err.code === 'DH_ERR_CONTAINER_LIMITS';
+    return fail(isDhError(err) ? err.message : `The container could not be run: ${(err as Error).message}`, refusedLimits ? 'Container Limits' : 'Runtime Error');
   }
 
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);

@@ -9,9 +9,7 @@
 import type { NodeCapacity } from '../core/fleet/admission.ts';
 import type { HeldAttempt } from '../queue/work-source.ts';
 import { attemptKey } from './reconcile-policy.ts';
-
-/** Why an attempt is stopped before it ends: a user's cancel, a drain, or a lease the node lost. */
-export type StopReason = 'cancel' | 'drain' | 'revoked';
+import type { OutsideStopReason } from './stop-reason.ts';
 
 export interface LocalAttempt {
   held: HeldAttempt;
@@ -73,14 +71,14 @@ export class LocalAttempts {
     return new Set([...this.attempts.values()].map(({ held }) => attemptKey(held.taskId, held.attempt)));
   }
 
-  stop(taskId: string, reason: StopReason): boolean {
+  stop(taskId: string, reason: OutsideStopReason): boolean {
     const attempt = this.attempts.get(taskId);
     if (!attempt || attempt.controller.signal.aborted) return false;
     attempt.controller.abort(reason);
     return true;
   }
 
-  stopAll(reason: StopReason): number {
+  stopAll(reason: OutsideStopReason): number {
     let stopped = 0;
     for (const taskId of this.attempts.keys()) if (this.stop(taskId, reason)) stopped++;
     return stopped;

@@ -13,7 +13,7 @@
 import { retryDelayMs, shouldRetry } from '../core/fleet/backoff.ts';
 import type { AttemptEnd, TaskAttempt } from '../core/model.ts';
 import type { FinishedStatus } from '../core/task-status.ts';
-import type { StopReason } from './local-attempts.ts';
+import type { OutsideStopReason } from './stop-reason.ts';
 
 export type AfterAttempt =
   | { kind: 'finish'; status: FinishedStatus }
@@ -21,7 +21,7 @@ export type AfterAttempt =
 
 export interface AfterAttemptInput {
   status: FinishedStatus;
-  stopReason?: StopReason;
+  stopReason?: OutsideStopReason;
   attempt: number;
   nodeId: string;
   /** Failed attempts before this one. */

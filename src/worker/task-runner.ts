@@ -13,11 +13,13 @@
  * stream) are thrown as DhError; anything the task itself did is an outcome.
  */
 import type { Readable } from 'node:stream';
+import { errorClassOfExit, type ErrorClass } from '../core/error-class.ts';
 import { DhError, isDhError } from '../core/errors.ts';
 import { MiB } from '../core/limits.ts';
 import type { FinishedStatus } from '../core/task-status.ts';
 import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, OutputChunk } from '../runtime/port.ts';
 import { OutputCollector, formatBytes } from './output-collector.ts';
+import { outsideStopOf, type StopReason } from './stop-reason.ts';
 import { newResultBoundary, taskInput } from './task-input.ts';
 
 /** The steps of an attempt in order; `collecting` drains the output after the exit, `result` reads the result. */
@@ -59,7 +61,7 @@ export interface AttemptOutcome {
   status: FinishedStatus;
   exitCode?: number;
   oomKilled: boolean;
-  errorClass?: string;
+  errorClass?: ErrorClass;
   msg?: string;
   log: Buffer;
   /** The parsed JSON of the result file, or its text when it is not JSON. */
@@ -87,8 +89,6 @@ const HELD_OUTPUT_IDLE_MS = 50;
 
 /** How long to wait for the last output after the exit before closing the attach stream. */
 const OUTPUT_DRAIN_MS = 5_000;
-
-export type StopReason = 'exit' | 'timeout' | 'cancel' | 'log-cap';
 
 export async function runAttempt(runtime: ContainerRuntime, request: AttemptRequest, clock: RunnerClock = systemClock): Promise<AttemptOutcome> {
   const detail: PhaseDetail = {};
@@ -179,7 +179,7 @@ async function runCreated(
   source.pipe(input);
 
   const deadline = setTimeout(() => stops.fire('timeout'), request.timeoutMs);
-  const onAbort = (): void => stops.fire('cancel');
+  const onAbort = (): void => stops.fire(outsideStopOf(request.signal) ?? 'cancel');
   request.signal?.addEventListener('abort', onAbort, { once: true });
   if (request.signal?.aborted) onAbort();
 
@@ -242,11 +242,14 @@ export function classifyAttempt(input: {
   memoryBytes: number;
   timeoutMs: number;
   logCapBytes: number;
-}): { status: FinishedStatus; msg?: string; errorClass?: string } {
+}): { status: FinishedStatus; msg?: string; errorClass?: ErrorClass } {
   switch (input.reason) {
     case 'timeout':
       return { status: 'timeout', msg: `killed: timed out after ${formatSeconds(input.timeoutMs)}` };
+    // A drain or a lost lease ends the run as a cancel; settle-policy.ts queues those attempts again.
     case 'cancel':
+    case 'drain':
+    case 'revoked':
       return { status: 'cancelled', msg: 'killed: cancelled' };
     case 'log-cap':
       return { status: 'error', msg: `killed: log exceeded ${formatBytes(input.logCapBytes)}`, errorClass: 'Log Limit' };
@@ -257,7 +260,7 @@ export function classifyAttempt(input: {
         return { status: 'error', msg: `killed: out of memory (limit ${formatMemory(input.memoryBytes)})`, errorClass: 'OOM' };
       }
       if (exitCode === 0) return { status: 'complete' };
-      return { status: 'error', msg: `exited with code ${exitCode}`, errorClass: `Process Exit ${exitCode}` };
+      return { status: 'error', msg: `exited with code ${exitCode}`, errorClass: errorClassOfExit(exitCode) };
     }
   }
 }
