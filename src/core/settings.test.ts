@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from './limits.ts';
-import { parseSettings } from './settings.ts';
+import { SETTING_NAMES, parseSettings } from './settings.ts';
 
 describe('parseSettings: the security settings', () => {
   it('defaults the body, archive and rate limits to the documented values', () => {
@@ -28,5 +29,26 @@ describe('parseSettings: the security settings', () => {
     expect(() => parseSettings({ DOCKHAND_ADMIN_TOKEN: 'short' })).toThrow(/DOCKHAND_ADMIN_TOKEN/);
     expect(() => parseSettings({ DOCKHAND_RUNTIME: 'runsc --debug' })).toThrow(/DOCKHAND_RUNTIME/);
     expect(() => parseSettings({ DOCKHAND_PAYLOAD_MAX_BYTES: '0' })).toThrow(/DOCKHAND_PAYLOAD_MAX_BYTES/);
+  });
+});
+
+describe("README's settings table", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Settings\n'), readme.indexOf('\n## ', readme.indexOf('## Settings\n') + 1));
+  /** The variables a row names in its first cell (`A` / `B` rows name two). */
+  const rowNames = (row: string): string[] => [...(row.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!);
+
+  it('is one table, with each setting in one row', () => {
+    const lines = section.split('\n');
+    const first = lines.findIndex((line) => line.startsWith('|'));
+    const last = lines.findLastIndex((line) => line.startsWith('|'));
+    expect(lines.slice(first, last + 1).filter((line) => !line.startsWith('|')), 'lines that split the table').toEqual([]);
+    const names = lines.filter((line) => line.startsWith('| `')).flatMap(rowNames);
+    expect(names.filter((name, i) => names.indexOf(name) !== i), 'settings listed twice').toEqual([]);
+  });
+
+  it('lists every setting the schema reads, and no other', () => {
+    const documented = section.split('\n').filter((line) => line.startsWith('| `')).flatMap(rowNames);
+    expect([...documented].sort()).toEqual([...SETTING_NAMES].sort());
   });
 });

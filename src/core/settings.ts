@@ -19,6 +19,8 @@ const SettingsSchema = z.object({
   DOCKHAND_DATA_DIR: z.string().default('.dockhand'),
   /** Redis to use; unset means `up` starts its own under the data dir. */
   REDIS_URL: z.string().optional(),
+  /** The Docker engine of a worker (and of builds); read by the Docker client itself, listed to be documented. */
+  DOCKER_HOST: z.string().optional(),
   /** Prefix of every Redis key, so installations (and tests) can share one Redis. */
   DOCKHAND_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('dh:'),
   /** Directory of uploaded code archives; defaults to <data dir>/code. Share it (NFS) across servers. */
@@ -56,6 +58,10 @@ const SettingsSchema = z.object({
   DOCKHAND_BUILD_CPUS: z.coerce.number().positive().max(64).default(2),
   /** Dependency builds one server runs at once; further uploads that need one wait their turn. */
   DOCKHAND_BUILD_CONCURRENCY: positiveInt.max(64).default(2),
+  /** Stack images provisioning builds at once; unset: one more than the CPUs, 2 to 4. */
+  DOCKHAND_BUILD_PARALLEL: positiveInt.max(32).optional(),
+  /** The Debian mirror the stack bases are bootstrapped from (host/debian-base.ts has the default). */
+  DOCKHAND_DEBIAN_MIRROR: z.url().optional(),
   /** Largest task payload in bytes (IronWorker's 64 KiB by default); the request body limits follow it. */
   DOCKHAND_PAYLOAD_MAX_BYTES: positiveInt.max(16 * 1024 * 1024).default(LIMITS.payloadMaxBytes),
   /** Largest code package config in bytes. */
@@ -91,6 +97,9 @@ const SettingsSchema = z.object({
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/** Every variable the schema reads (README's settings table lists exactly these). */
+export const SETTING_NAMES = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
 
 export function parseSettings(env: Record<string, string | undefined>): Settings {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

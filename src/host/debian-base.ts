@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { DhError } from '../core/errors.ts';
+import { parseSettings } from '../core/settings.ts';
 import type { ProgressLog } from './progress.ts';
 import { findImage, splitRef, tagImage } from './docker-images.ts';
 import { findExecutable, runStreaming } from './run-command.ts';
@@ -56,7 +57,7 @@ export async function ensureDebianBase(docker: Docker, release: string, options:
     }
   }
 
-  const mirror = options.mirror ?? (process.env.DOCKHAND_DEBIAN_MIRROR || DEFAULT_DEBIAN_MIRROR);
+  const mirror = options.mirror ?? parseSettings(process.env).DOCKHAND_DEBIAN_MIRROR ?? DEFAULT_DEBIAN_MIRROR;
   const imported = await debootstrapImport(docker, release, ref, mirror, options.log);
   return { ref, id: imported.Id, size: imported.Size, source: 'debootstrap' };
 }

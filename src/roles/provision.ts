@@ -6,6 +6,7 @@
  */
 import os from 'node:os';
 import type Docker from 'dockerode';
+import { parseSettings } from '../core/settings.ts';
 import { ensureDocker } from '../host/docker-daemon.ts';
 import { ensurePackages } from '../host/packages.ts';
 import { ensureRedis } from '../host/redis-server.ts';
@@ -56,9 +57,7 @@ export async function provisionHost(options: ProvisionOptions): Promise<Provisio
 
 /** Builds are network- and dpkg-bound, so one more than the CPUs keeps the machine busy. */
 function defaultParallel(): number {
-  const configured = Number(process.env.DOCKHAND_BUILD_PARALLEL);
-  if (Number.isInteger(configured) && configured > 0) return configured;
-  return Math.min(4, Math.max(2, os.availableParallelism() + 1));
+  return parseSettings(process.env).DOCKHAND_BUILD_PARALLEL ?? Math.min(4, Math.max(2, os.availableParallelism() + 1));
 }
 
 /** Build progress as log lines: each image's steps and how it ended; the builder's chatter is left out. */

@@ -53,7 +53,7 @@ export async function runLocal(dir: string, options: RunLocalOptions): Promise<v
     const depsCommand = catalog.depsCommand(options.stack, await topLevelNames(createReadStream(canonical.path)));
     if (depsCommand !== undefined) {
       const source = canonical.path;
-      const extraCaPem = process.env.DOCKHAND_EXTRA_CA_CERTS ? await readFile(process.env.DOCKHAND_EXTRA_CA_CERTS, 'utf8') : undefined;
+      const extraCaPem = settings.DOCKHAND_EXTRA_CA_CERTS ? await readFile(settings.DOCKHAND_EXTRA_CA_CERTS, 'utf8') : undefined;
       const built = await buildPackage(runtime, {
         image: image.id,
         command: depsCommand,
