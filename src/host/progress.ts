@@ -5,6 +5,3 @@
  *   await ensureRedis({ dataDir, log: (line) => process.stderr.write(`${line}\n`) });
  */
 export type ProgressLog = (line: string) => void;
-
-/** For callers that want no progress output. */
-export const silentLog: ProgressLog = () => {};

@@ -79,7 +79,4 @@ export class TaskQueue {
     if (moved > 0) await this.redis.publish(this.keys.workChannel(), '*');
     return moved;
   }
-
-  /** Nothing to release: the queue shares the context's connection. Kept for the callers' lifecycle. */
-  async close(): Promise<void> {}
 }

@@ -1,8 +1,8 @@
 /**
- * The container runtime port: the only way the worker touches containers. The Docker adapter
- * (`docker-runtime.ts`) implements it; nothing above this line knows Docker's JSON.
+ * The container runtime port: the only way an attempt touches its container. The Docker adapter
+ * (`docker-runtime.ts`) implements it. (The worker's image resolution still takes a dockerode client;
+ * .dependency-cruiser.cjs lists that exception.)
  */
-import type { Readable } from 'node:stream';
 
 export interface ContainerLimits {
   memoryBytes: number;
@@ -87,5 +87,3 @@ export interface ContainerRuntime {
   version(): Promise<string>;
   engine(): Promise<EngineInfo>;
 }
-
-export type CodeStream = () => Promise<Readable>;

@@ -8,7 +8,6 @@
  *   await docker.createNetwork(taskNetworkCreateOptions('dockhand-tasks'));
  *   const problem = taskNetworkProblem(await docker.getNetwork('dockhand-tasks').inspect());
  */
-export const DEFAULT_TASK_NETWORK = 'dockhand-tasks';
 
 /** Docker's bridge driver option that, set to "false", drops traffic between containers of the bridge. */
 export const ICC_OPTION = 'com.docker.network.bridge.enable_icc';

@@ -87,7 +87,6 @@ export async function createContext(settings: Settings, options: { logger?: Logg
     tmpDir: path.join(dataDir, 'tmp'),
     async close() {
       await telemetry.shutdown();
-      await queue.close();
       await events.close();
       redis.disconnect();
     },

@@ -5,7 +5,7 @@
  * phases that follow each other without gaps: each `phase()` call ends the current phase and starts
  * the next at the same instant, so the phases add up to the attempt exactly.
  *
- *   const attempt = AttemptTelemetry.begin(deps, { taskId, jobId, cluster, enqueuedAt, trace });
+ *   const attempt = AttemptTelemetry.begin(deps, { taskId, cluster, enqueuedAt, trace });
  *   attempt.phase('claim'); ...; attempt.claimed(task, n);
  *   attempt.phase('prepare code'); ...; attempt.phase('container create'); ...
  *   buildContainerSpec({ ..., traceparent: attempt.traceparent });   // user code continues `run`
@@ -54,7 +54,6 @@ export const MAX_TASK_SPANS_PER_ATTEMPT = 1000;
 
 export interface AttemptJob {
   taskId: string;
-  jobId: string;
   /** The queue's cluster; taken from the task record when the caller does not know it. */
   cluster?: string | undefined;
   /** When the task entered the queue for this attempt (epoch ms); default: from the task record. */
@@ -145,7 +144,7 @@ export class AttemptTelemetry {
       [ATTR.messagingSystem]: MESSAGING_SYSTEM,
       [ATTR.messagingOperationType]: 'process',
       [ATTR.messagingOperationName]: 'process',
-      [ATTR.messagingMessageId]: job.jobId,
+      [ATTR.messagingMessageId]: job.taskId,
     };
   }
 
@@ -163,11 +162,6 @@ export class AttemptTelemetry {
   get traceparent(): string | undefined {
     if (!this.deps.telemetry.enabled || !this.traceId) return undefined;
     return traceparentOf(remoteSpanContext(this.traceId, this.runSpanId));
-  }
-
-  /** The W3C context a re-queue of this task should carry, so the next attempt joins the same trace. */
-  get requeueTrace(): Record<string, string> | undefined {
-    return this.job.trace;
   }
 
   /** The claim went through: the task and attempt are known, so the trace can be written. */

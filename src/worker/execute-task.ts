@@ -215,7 +215,7 @@ function attemptEnd(patch: TaskPatch, outcome: AttemptOutcome | undefined): Atte
 
 function defaultTelemetry(deps: ExecuteDeps, held: HeldAttempt): AttemptTelemetry {
   const { ctx } = deps;
-  const telemetry = AttemptTelemetry.begin({ telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: deps.nodeId }, { taskId: held.taskId, jobId: held.taskId, cluster: held.cluster, trace: held.trace });
+  const telemetry = AttemptTelemetry.begin({ telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: deps.nodeId }, { taskId: held.taskId, cluster: held.cluster, trace: held.trace });
   telemetry.phase('claim');
   return telemetry;
 }

@@ -22,7 +22,7 @@ export function beginAttemptTelemetry(deps: { ctx: AppContext; nodeId: string },
   const { ctx } = deps;
   const telemetry = AttemptTelemetry.begin(
     { telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: deps.nodeId },
-    { taskId: held.taskId, jobId: held.taskId, cluster: held.cluster, trace: held.trace, ...(timing ? { startedAt: timing.seenAt } : {}) },
+    { taskId: held.taskId, cluster: held.cluster, trace: held.trace, ...(timing ? { startedAt: timing.seenAt } : {}) },
   );
   if (timing) {
     telemetry.phase('admission', {}, timing.seenAt);

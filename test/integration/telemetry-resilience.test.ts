@@ -71,7 +71,7 @@ describe('a redelivered attempt', () => {
     send.succeeded({ id: 't'.repeat(24), project_id: fleet.projectId });
     const task = { id: 't'.repeat(24), code_name: 'c', trace_id: send.traceId, cluster: 'default' };
     const deps = { telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: 'n1' };
-    const job = { taskId: task.id, jobId: task.id, cluster: 'default', enqueuedAt: Date.now() - 20, trace: send.carrier };
+    const job = { taskId: task.id, cluster: 'default', enqueuedAt: Date.now() - 20, trace: send.carrier };
 
     const first = AttemptTelemetry.begin(deps, job);
     first.phase('claim');
@@ -107,7 +107,7 @@ describe('an attempt that never got its task', () => {
     const { ctx } = fleet;
     const send = startEnqueueSpan(ctx.telemetry, { request: {}, codeName: 'c', projectId: fleet.projectId, priority: 0, options: {} });
     send.succeeded({ id: 'u'.repeat(24), project_id: fleet.projectId });
-    const attempt = AttemptTelemetry.begin({ telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: 'n1' }, { taskId: 'u'.repeat(24), jobId: 'u'.repeat(24), cluster: 'default', trace: send.carrier });
+    const attempt = AttemptTelemetry.begin({ telemetry: ctx.telemetry, metrics: ctx.metrics, logger: ctx.logger, nodeId: 'n1' }, { taskId: 'u'.repeat(24), cluster: 'default', trace: send.carrier });
     attempt.phase('claim');
     attempt.abandoned('task is cancelled');
     attempt.finished('complete');
