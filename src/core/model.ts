@@ -1,6 +1,6 @@
 /**
- * The records Dockhand keeps, as the API and `--json` show them. Field names follow INTERFACE.md
- * (and IronWorker's, where it had one).
+ * The records Dockhand keeps, as the API and `--json` show them. Field names are IronWorker's where it
+ * had one (docs/ironworker.md maps them).
  */
 import type { Labels } from './fleet/constraints.ts';
 import type { NodeState } from './fleet/node-state.ts';

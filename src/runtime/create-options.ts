@@ -1,6 +1,6 @@
 /**
- * The Docker Engine create body for a ContainerSpec: every isolation default of ARCHITECTURE §8 in
- * one place. Pure, so the exact JSON sent to the engine is unit-tested. Nothing in HostConfig comes
+ * The Docker Engine create body for a ContainerSpec: every isolation default of docs/security.md
+ * ("Every task container") in one place. Pure, so the exact JSON sent to the engine is unit-tested. Nothing in HostConfig comes
  * from user input except the sizes Dockhand itself computed.
  *
  *   await docker.createContainer(createOptions(spec));

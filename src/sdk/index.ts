@@ -101,7 +101,7 @@ export interface ScheduleOptions {
   label?: string;
 }
 
-/** One entry of a definitions file (INTERFACE.md): ScheduleOptions plus its name and code package. */
+/** One entry of a definitions file (docs/schedules.md): ScheduleOptions plus its name and code package. */
 export type ScheduleDefinitionEntry = ScheduleOptions & { name: string; code: string };
 
 export interface LogLine {

@@ -1,9 +1,10 @@
 /**
- * One task attempt on this node, from a claim to its settlement (ARCHITECTURE §2). The dispatcher has
- * already claimed the task (queued -> preparing, lease taken); this readies the image and code, runs
- * the container, then settles the attempt in one fenced step: finish it, or queue it again (a retry
- * after back-off, or an attempt stopped by a drain or a lost lease). If the task was cancelled or
- * taken back meanwhile, the settlement does not apply and only the lease is given back.
+ * One task attempt on this node, from a claim to its settlement (docs/architecture.md, "The path of
+ * a task"). The dispatcher has already claimed the task (queued -> preparing, lease taken); this
+ * readies the image and code, runs the container, then settles the attempt in one fenced step:
+ * finish it, or queue it again (a retry after back-off, or an attempt stopped by a drain or a lost
+ * lease). If the task was cancelled or taken back meanwhile, the settlement does not apply and only
+ * the lease is given back.
  */
 import type { CodeRevision, Task, TaskAttempt } from '../core/model.ts';
 import { LIMITS } from '../core/limits.ts';

@@ -1,7 +1,8 @@
 /**
- * Runs one attempt of one task in one container, from create to remove (ARCHITECTURE §2): create,
- * attach, start, stream code and payload over stdin, collect the capped log and the result, and race
- * the exit against the deadline, a cancel and the log cap; SIGKILL on any of those. Whatever happens,
+ * Runs one attempt of one task in one container, from create to remove (docs/architecture.md, "The
+ * path of a task"): create, attach, start, stream code and payload over stdin, collect the capped log
+ * and the result, and race the exit against the deadline, a stop from outside (cancel, drain, lost
+ * lease) and the log cap; SIGKILL on any of those. Whatever happens,
  * the container is removed before this returns or throws. It records nothing itself: the caller turns
  * the outcome into a status change.
  *

@@ -1,6 +1,6 @@
 /**
  * The cron definitions file that `dockhand schedule apply -f` and `dockhand up --schedules` read
- * (INTERFACE.md): YAML with a `schedules` list, each entry keyed by `name`. Checked as a whole with zod
+ * (docs/schedules.md, "Definitions file and `schedule apply`"): YAML with a `schedules` list, each entry keyed by `name`. Checked as a whole with zod
  * and core/schemas/schedule-request.ts, so every mistake is reported at once, each with its line.
  *
  *   const file = parseDefinitionsFile(readFileSync('schedules.yaml', 'utf8'));
