@@ -13,6 +13,7 @@ import { DhError } from '../core/errors.ts';
 import { isId, newId } from '../core/ids.ts';
 import { SCHEDULE_STATUSES, type Schedule, type ScheduleFiring, type ScheduleStatus } from '../core/model.ts';
 import type { ScheduleDefinition } from '../core/schedule/definition.ts';
+import { handledAtCreation } from '../core/schedule/handled-at-creation.ts';
 import { nextFiring } from '../core/schedule/occurrences.ts';
 import { parseScheduleRequest } from '../core/schemas/schedule-request.ts';
 import type { ScheduleChange, SchedulePatch, ScheduleRecord } from '../store/ports.ts';
@@ -46,8 +47,12 @@ export async function createScheduleRecord(ctx: AppContext, projectId: string, i
   await requireCode(ctx, projectId, request.code_name);
   const fields = scheduleFields(request, definition);
   checkPayload(fields.payload, ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES);
-  // Occurrences before the schedule existed are not "missed"; a one-off's own instant is its past.
-  const lastHandledMs = definition.kind === 'once' ? undefined : now.getTime() - 1;
+  // Occurrences before the schedule existed are not "missed", except one at a start_at only just past.
+  const lastHandledMs = handledAtCreation(definition, {
+    now,
+    declaredStartAt: request.start_at !== undefined ? definition.startAt : undefined,
+    toleranceMs: ctx.settings.DOCKHAND_SCHEDULE_TOLERANCE * 1000,
+  })?.getTime();
   const next = nextFiring(definition, new Date(lastHandledMs ?? firstInstant(definition) - 1), 0);
   const result = await ctx.schedules.create({
     id: newId(now.getTime()),

@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../helpers/cli.ts';
 import { docker } from '../helpers/docker.ts';
 import { startFleet, type TestFleet } from '../helpers/fleet.ts';
 import { IronClient, type IronSession } from '../helpers/iron-client.ts';
+import { waitFor } from '../helpers/schedulers.ts';
 
 interface IronTask {
   id: string;
@@ -144,6 +145,19 @@ describe('the official IronWorker Node client against Dockhand', () => {
     expect(await iron.call<{ msg: string }>('schedulesCancel', created.id)).toMatchObject({ msg: 'Cancelled' });
     expect(await iron.call<Record<string, unknown>>('schedulesGet', created.id)).toMatchObject({ status: 'cancelled' });
     expect((await iron.attempt('schedulesCreate', 'hello', {}, { run_every: 10 })).error).toMatch(/run_every/);
+  });
+
+  // The client's "now" reaches the server a few milliseconds in the past: the occurrence at start_at
+  // must still fire at once, not a whole run_every later (docs/schedules.md, "Kinds of timing").
+  it('fires a run_every schedule whose start_at is the client\'s now at once, through the client and through /v1', async () => {
+    const iron1 = await iron.call<{ id: string }>('schedulesCreate', 'hello', { name: 'now' }, { run_every: 60, run_times: 1, start_at: new Date().toISOString() });
+    const native = await fleet.client.schedules.create('hello', { every: 60, run_times: 1, start_at: new Date(), payload: '{"name":"now"}' });
+    // Well under the 60 s the first firing used to wait.
+    await waitFor('the IronWorker schedule to fire at its start_at', async () => {
+      const schedule = await iron.call<{ run_count?: number }>('schedulesGet', iron1.id);
+      return (schedule.run_count ?? 0) >= 1 ? true : undefined;
+    }, 20_000, 500);
+    await waitFor('the /v1 schedule to fire at its start_at', async () => ((await fleet.client.schedules.get(native.id)).run_count >= 1 ? true : undefined), 20_000, 500);
   });
 
   it('passes IronWorker errors back as the client\'s Error message', async () => {

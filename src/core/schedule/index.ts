@@ -18,3 +18,4 @@ export {
 export { nextFiring, occurrencesBetween, firstBetween, lastBetween, countBetween, remainingRuns } from './occurrences.ts';
 export { planDue, MISSED_SAMPLE, MAX_FIRE_PER_PLAN, type PlanState, type DuePlan } from './plan.ts';
 export { decideOverlap, type OverlapDecision, type PreviousTask } from './overlap.ts';
+export { handledAtCreation, type CreationInstant } from './handled-at-creation.ts';
