@@ -15,7 +15,7 @@ import type { CodeRevision, FleetNode, Schedule, ScheduleFiring, Task } from '..
 import type { ApplyResult } from '../core/schedule/apply-plan.ts';
 import { isFinished } from '../core/task-status.ts';
 import { resolveCredentials, type CredentialOptions } from './credentials.ts';
-import { HttpClient } from './http.ts';
+import { DockhandApiError, HttpClient } from './http.ts';
 import { multipartBody } from './multipart.ts';
 import { packDirectory } from './pack-directory.ts';
 import { readSse } from './sse.ts';
@@ -24,6 +24,9 @@ import { ClientSpan, otlpExport } from './trace.ts';
 import { readUploadAnswer } from './upload-answer.ts';
 
 export { DockhandApiError } from './http.ts';
+
+/** Reconnects in a row, without an event in between, before following a log gives up. */
+const FOLLOW_RECONNECTS = 5;
 export type { ApplyResult, CodeRevision, FleetNode, Schedule, ScheduleFiring, Task };
 
 /** A code package's queue: paused or not, and how many tasks wait held back. */
@@ -340,22 +343,37 @@ export class Dockhand {
       yield { stream: 'stdout', data: text };
       return;
     }
-    const response = await this.http.raw(`/v1/tasks/${encodeURIComponent(id)}/log?follow=1`, { headers: { accept: 'text/event-stream' } });
-    if (!response.body) return;
-    for await (const event of readSse(response.body)) {
-      if (event.event === 'end') return;
-      if (event.event === 'progress') {
-        try {
-          options.onProgress?.(JSON.parse(event.data) as TaskProgress);
-        } catch {
-          // a malformed progress event is not worth ending the stream for
+    // A dropped stream is resumed where it broke: the server sends exactly what follows Last-Event-ID.
+    let lastId: string | undefined;
+    for (let failures = 0; failures <= FOLLOW_RECONNECTS; ) {
+      const headers: Record<string, string> = { accept: 'text/event-stream', ...(lastId !== undefined ? { 'last-event-id': lastId } : {}) };
+      try {
+        const response = await this.http.raw(`/v1/tasks/${encodeURIComponent(id)}/log?follow=1`, { headers });
+        if (!response.body) return;
+        for await (const event of readSse(response.body)) {
+          failures = 0;
+          if (event.id !== undefined) lastId = event.id;
+          if (event.event === 'end') return;
+          if (event.event === 'progress') {
+            try {
+              options.onProgress?.(JSON.parse(event.data) as TaskProgress);
+            } catch {
+              // a malformed progress event is not worth ending the stream for
+            }
+            continue;
+          }
+          if (event.event === 'stdout' || event.event === 'stderr' || event.event === 'system') {
+            yield { stream: event.event, data: JSON.parse(event.data) as string };
+          }
         }
-        continue;
+      } catch (err) {
+        // An answer from the server (the task is gone, a bad token) is final; a broken connection is not.
+        if (err instanceof DockhandApiError && err.status !== 0) throw err;
       }
-      if (event.event === 'stdout' || event.event === 'stderr' || event.event === 'system') {
-        yield { stream: event.event, data: JSON.parse(event.data) as string };
-      }
+      failures += 1;
+      await new Promise((resolve) => setTimeout(resolve, 250 * failures));
     }
+    throw new Error(`Following the log of task ${id} failed: the connection broke ${FOLLOW_RECONNECTS + 1} times in a row.`);
   }
 }
 

@@ -1,6 +1,12 @@
 /**
- * Reads a server-sent-events response body into events, for following a task's log.
+ * Reads a server-sent-events response body into events, for following a task's log. The parsing is
+ * eventsource-parser's (the WHATWG rules: CRLF, CR or LF line ends, comments, multi-line data, a BOM),
+ * so the reader is not a second hand-written parser that only knows `\n\n`.
+ *
+ *   for await (const event of readSse(response.body)) if (event.event === 'end') break;
  */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+
 export interface SseEvent {
   event: string;
   data: string;
@@ -9,25 +15,14 @@ export interface SseEvent {
 
 export async function* readSse(body: ReadableStream<Uint8Array>): AsyncIterable<SseEvent> {
   const decoder = new TextDecoder();
-  let buffer = '';
+  const ready: SseEvent[] = [];
+  const parser = createParser({
+    onEvent: (message: EventSourceMessage) => {
+      ready.push({ event: message.event ?? 'message', data: message.data, ...(message.id !== undefined ? { id: message.id } : {}) });
+    },
+  });
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event: SseEvent = { event: 'message', data: '' };
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        const colon = line.indexOf(':');
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'event') event.event = value;
-        else if (field === 'data') data.push(value);
-        else if (field === 'id') event.id = value;
-      }
-      event.data = data.join('\n');
-      yield event;
-    }
+    parser.feed(decoder.decode(chunk, { stream: true }));
+    yield* ready.splice(0);
   }
 }

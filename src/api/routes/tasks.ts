@@ -7,16 +7,15 @@ import { DhError } from '../../core/errors.ts';
 import { LIMITS } from '../../core/limits.ts';
 import { z } from 'zod';
 import { TaskBatchSchema, TaskRequestSchema, codeNameSchema } from '../../core/schemas/task-request.ts';
-import { TASK_STATUSES, isFinished } from '../../core/task-status.ts';
-import type { Task } from '../../core/model.ts';
+import { TASK_STATUSES } from '../../core/task-status.ts';
 import { ProgressSchema } from '../../core/schemas/progress.ts';
 import type { AppContext } from '../../service/context.ts';
-import type { LogEntry } from '../../store/ports.ts';
 import { cancelTask, getTask, queueTask, reportProgress, retryTask, showTask, waitForTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
 import { bodyLimits } from '../body-limits.ts';
 import { zodToDhError } from '../errors.ts';
 import { annotateRequest, requestTrace } from '../http-tracing.ts';
+import { streamLogEvents } from '../log-events.ts';
 import { presentTask, presentTasks } from '../present.ts';
 
 /** `?status=a,b&code=N&limit=30&before=<ms>`; each given once. Out-of-range limits are clamped. */
@@ -34,11 +33,6 @@ const TaskListQuerySchema = z.object({
     .transform((value) => Math.min(Math.max(Number(value ?? 30) || 30, 1), 1000)),
   before: z.string().regex(/^\d{1,16}$/, 'before is a time in milliseconds').transform(Number).optional(),
 });
-
-/** How long a follower waits for new output before re-checking whether the task has ended. */
-const FOLLOW_BLOCK_MS = 200;
-/** While output flows, how often a follower still looks for new progress. */
-const PROGRESS_CHECK_MS = 500;
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/tasks', { bodyLimit: bodyLimits(ctx.settings).taskBatch, config: { trace: true } }, async (request, reply) => {
@@ -105,48 +99,6 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
       return reply.header('content-type', 'text/plain; charset=utf-8').send(await ctx.logs.text(task.id));
     }
     reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    let closed = false;
-    request.raw.on('close', () => { closed = true; });
-    const send = (entries: LogEntry[]): void => {
-      for (const entry of entries) {
-        raw.write(`id: ${entry.cursor}\nevent: ${entry.stream}\ndata: ${JSON.stringify(entry.data)}\n\n`);
-        cursor = entry.cursor;
-      }
-    };
-    const follower = ctx.logs.follower(task.id);
-    let cursor = '0-0';
-    // Progress travels as `event: progress` whenever the record's percent or msg changes.
-    let progressSent = '';
-    let checkedAt = 0;
-    const sendProgress = (current: Task | undefined): void => {
-      if (current?.percent === undefined) return;
-      const progress = JSON.stringify({ percent: current.percent, ...(current.msg !== undefined ? { msg: current.msg } : {}) });
-      if (progress === progressSent) return;
-      progressSent = progress;
-      raw.write(`event: progress\ndata: ${progress}\n\n`);
-    };
-    try {
-      send(await ctx.logs.read(task.id));
-      // Block briefly for more; between blocks, see whether the task has ended and the log is drained.
-      while (!closed) {
-        const entries = await follower.next(cursor, FOLLOW_BLOCK_MS);
-        send(entries);
-        if (entries.length > 0 && Date.now() - checkedAt < PROGRESS_CHECK_MS) continue;
-        const current = await ctx.tasks.get(task.id);
-        checkedAt = Date.now();
-        sendProgress(current);
-        if (entries.length > 0) continue;
-        if (!current || isFinished(current.status)) {
-          send(await ctx.logs.read(task.id, cursor === '0-0' ? '0' : cursor));
-          raw.write(`event: end\ndata: ${JSON.stringify({ status: current?.status })}\n\n`);
-          break;
-        }
-      }
-    } finally {
-      follower.close();
-      raw.end();
-    }
+    await streamLogEvents(ctx, task.id, request.raw, reply.raw);
   });
 }
