@@ -1,18 +1,157 @@
 /**
  * `npm run bench`: Dockhand's speed next to the bare engine, measured side by side in one run (absolute
- * times drift between machines and runs; the ratios are the figures to compare). Needs the Redis and
- * Docker engine that `npm test` or `npm run up` provision (REDIS_URL defaults to Dockhand's own).
+ * times drift between machines and runs; the ratios are the figures to compare). Prints a table and
+ * writes it as JSON. Needs the Redis and Docker engine that `npm test` or `npm run up` provision
+ * (REDIS_URL defaults to Dockhand's own) and the `shell` stack image. Run it on a quiet machine.
  *
- *   npm run bench            # 20 rounds
- *   npm run bench -- 50      # 50 rounds
+ *   npm run bench                                   # the full run (10 k tasks for worker memory)
+ *   npm run bench -- --rounds 10 --rss-tasks 1000   # a quicker one
+ *   npm run bench -- --trace-overhead               # also tracing on vs off
+ *
+ * Options: --rounds N (latency rounds, 20), --throughput N (tasks per throughput run, 100),
+ * --enqueue N (tasks per enqueue-rate run, 10000), --list-depth N (queued tasks for the listing,
+ * 100000), --rss-tasks N (tasks for the worker memory run, 10000; 0 skips it), --warm N (warm
+ * containers of the warm fleet, 8), --out FILE (bench/results.json).
  */
-import { benchNoopTask } from './noop-task.ts';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
+import { loadStackCatalog } from '../src/stacks/catalog.ts';
+import { resolveStackImage } from '../src/stacks/images.ts';
+import { startBenchFleet, type BenchFleet } from './bench-fleet.ts';
+import { deepListLatency, httpBatchRate, sdkBulkRate } from './enqueue-rate.ts';
+import { percentile } from './stats.ts';
+import { measureLatency, uploadNoops } from './task-latency.ts';
+import { measureThroughput } from './throughput.ts';
 import { benchTraceOverhead } from './trace-overhead.ts';
+import { measureWorkerRss } from './worker-rss.ts';
 
-const rounds = Number(process.argv[2] ?? 20);
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '20' },
+    throughput: { type: 'string', default: '100' },
+    enqueue: { type: 'string', default: '10000' },
+    'list-depth': { type: 'string', default: '100000' },
+    'rss-tasks': { type: 'string', default: '10000' },
+    warm: { type: 'string', default: '8' },
+    out: { type: 'string', default: 'bench/results.json' },
+    'trace-overhead': { type: 'boolean', default: false },
+  },
+});
+const count = (name: keyof typeof values): number => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} expects a whole number, got "${String(values[name])}"`);
+  return n;
+};
 process.env['REDIS_URL'] ??= 'redis://127.0.0.1:6390';
-process.stderr.write(`no-op task vs docker run, ${rounds} interleaved rounds after 2 warm-up rounds...\n`);
-for (const line of await benchNoopTask(rounds)) console.log(line);
-process.stderr.write(`no-op task with tracing on vs off, ${rounds} alternating rounds after 2 warm-up rounds...\n`);
-for (const line of await benchTraceOverhead(rounds)) console.log(line);
+
+interface Row {
+  measure: string;
+  value: number;
+  unit: string;
+  /** The same measure on the bare engine, in the same run. */
+  bare?: number;
+  ratio?: number;
+  target?: string;
+}
+
+const rows: Row[] = [];
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+const add = (row: Row): void => {
+  rows.push(row.bare !== undefined ? { ...row, ratio: row.value / row.bare } : row);
+};
+
+const image = (await resolveStackImage(new Docker(), await loadStackCatalog(), 'shell')).ref;
+const load = os.loadavg().map((n) => n.toFixed(2)).join(' ');
+log(`machine: ${os.cpus().length} CPUs, load average ${load}; image ${image}`);
+
+async function withFleet<T>(options: Parameters<typeof startBenchFleet>[2], body: (fleet: BenchFleet) => Promise<T>): Promise<T> {
+  const fleet = await startBenchFleet({ DOCKHAND_WARM_IDLE_S: '600' }, {}, options);
+  try {
+    await uploadNoops(fleet.client);
+    return await body(fleet);
+  } finally {
+    await fleet.stop();
+  }
+}
+
+const rounds = count('rounds');
+const warm = count('warm');
+
+log(`latency, cold: ${rounds} rounds...`);
+await withFleet({ concurrency: 4, warm: 0 }, async (fleet) => {
+  const s = await measureLatency(fleet.client, image, rounds);
+  const bare = percentile(s.bare, 50);
+  add({ measure: 'bare dockerode lifecycle p50', value: bare, unit: 'ms' });
+  add({ measure: 'no-op task queue -> complete p50, cold', value: percentile(s.endToEnd, 50), unit: 'ms', bare, target: '<= 1.10 x bare' });
+  add({ measure: 'enqueue -> user process running p50, cold', value: percentile(s.toRunning, 50), unit: 'ms', bare });
+});
+
+log(`latency, warm (--warm ${warm}): ${rounds} rounds...`);
+await withFleet({ concurrency: 4, warm }, async (fleet) => {
+  // Between tasks the pool is given time to refill, as it has between bursts of real work.
+  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 400));
+  const s = await measureLatency(fleet.client, image, rounds, settle);
+  const bare = percentile(s.bare, 50);
+  add({ measure: 'no-op task queue -> complete p50, warm', value: percentile(s.endToEnd, 50), unit: 'ms', bare, target: '<= 0.35 x bare' });
+  add({ measure: 'enqueue -> user process running p50, warm', value: percentile(s.toRunning, 50), unit: 'ms', bare, target: '<= 15 ms' });
+});
+
+const n = count('throughput');
+for (const concurrency of [4, 8]) {
+  for (const warmth of [0, warm]) {
+    log(`throughput: ${n} tasks, concurrency ${concurrency}, ${warmth ? 'warm' : 'cold'}...`);
+    await withFleet({ concurrency, warm: warmth }, async (fleet) => {
+      if (warmth) await fleet.client.tasks.wait((await fleet.client.tasks.queue('noop')).id); // makes the class known
+      const rate = await measureThroughput(fleet.client, image, n, concurrency);
+      add({ measure: `throughput, concurrency ${concurrency}, ${warmth ? 'warm' : 'cold'}`, value: rate.dockhand, unit: 'tasks/s', bare: rate.bare, target: warmth ? '>= 1.3 x bare' : '>= 0.95 x bare' });
+    });
+  }
+}
+
+const enqueue = count('enqueue');
+const depth = count('list-depth');
+log(`enqueue rate (${enqueue} tasks each way) and listing with ${depth} queued...`);
+await withFleet({ worker: false }, async (fleet) => {
+  add({ measure: 'enqueue, HTTP batches of 100 (4 in flight)', value: await httpBatchRate(fleet.url, fleet.token, enqueue), unit: 'tasks/s', target: '>= 5000' });
+  add({ measure: 'enqueue, SDK queueMany', value: await sdkBulkRate(fleet.client, enqueue), unit: 'tasks/s', target: '>= 20000' });
+  const listing = await deepListLatency(fleet.client, 2 * enqueue, depth, 200);
+  add({ measure: `list 100 queued of ${depth} p50`, value: listing.p50, unit: 'ms' });
+  add({ measure: `list 100 queued of ${depth} p99`, value: listing.p99, unit: 'ms', target: '<= 50 ms' });
+});
+
+const rssTasks = count('rss-tasks');
+if (rssTasks > 0) {
+  log(`worker memory at concurrency 8 over ${rssTasks} no-op tasks (warm ${warm})...`);
+  await withFleet({ worker: false }, async (fleet) => {
+    const rss = await measureWorkerRss(fleet, rssTasks, warm);
+    add({ measure: 'worker RSS before', value: rss.beforeMb, unit: 'MB' });
+    add({ measure: `worker RSS after ${Math.min(1000, Math.ceil(rssTasks / 10))} tasks`, value: rss.atFirstTenthMb, unit: 'MB' });
+    add({ measure: 'worker RSS peak while running', value: rss.peakMb, unit: 'MB', target: '<= 150 MB' });
+    add({ measure: `worker RSS after ${rssTasks} tasks`, value: rss.endMb, unit: 'MB', target: 'within 10 % of the 1 k reading' });
+    add({ measure: 'worker RSS 5 s after the last task', value: rss.afterMb, unit: 'MB' });
+    add({ measure: `  ${rssTasks} tasks took`, value: rss.seconds, unit: 's' });
+  });
+}
+
+if (values['trace-overhead']) {
+  log(`no-op task with tracing on vs off, ${rounds} rounds...`);
+  for (const line of await benchTraceOverhead(rounds)) log(line);
+}
+
+const table = [
+  `| measure | Dockhand | bare engine | ratio | target |`,
+  `|---|---|---|---|---|`,
+  ...rows.map((r) => `| ${r.measure} | ${format(r.value, r.unit)} | ${r.bare !== undefined ? format(r.bare, r.unit === 'tasks/s' ? 'tasks/s' : 'ms') : ''} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)} x` : ''} | ${r.target ?? ''} |`),
+];
+console.log(table.join('\n'));
+await writeFile(values.out, `${JSON.stringify({ at: new Date().toISOString(), machine: { cpus: os.cpus().length, loadAverage: os.loadavg() }, image, rows }, null, 2)}\n`);
+log(`written to ${values.out}`);
 process.exit(0);
+
+function format(value: number, unit: string): string {
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${unit}`;
+}

@@ -26,3 +26,11 @@ export function newToken(): string {
 export function containerName(taskId: string, attempt: number): string {
   return `dh-${taskId}-${attempt}`;
 }
+
+const CONTAINER_NAME = /^dh-([0-9a-f]{24})-([1-9][0-9]*)$/;
+
+/** The task and attempt a container named by `containerName` runs; undefined for any other name. */
+export function parseContainerName(name: string): { taskId: string; attempt: number } | undefined {
+  const match = CONTAINER_NAME.exec(name);
+  return match ? { taskId: match[1]!, attempt: Number(match[2]) } : undefined;
+}

@@ -33,6 +33,10 @@ const SettingsSchema = z.object({
   DOCKHAND_HEARTBEAT_MS: positiveInt.min(100).default(2000),
   /** A node silent for this long is lost: its leases lapse and the fleet takes its tasks back. */
   DOCKHAND_NODE_TTL_MS: positiveInt.min(1000).default(10_000),
+  /** Warm containers a worker node keeps started ahead of demand, every class together; 0 turns the pool off. */
+  DOCKHAND_WARM: z.coerce.number().int().min(0).max(64).default(0),
+  /** Seconds a class of warm containers (stack image and limits) no task asked for keeps them before shrinking to zero. */
+  DOCKHAND_WARM_IDLE_S: positiveInt.max(86_400).default(60),
   /** How often each node looks for Dockhand containers to clean up (it also does at start). */
   DOCKHAND_RECONCILE_MS: positiveInt.min(1000).default(30_000),
   /** How long a node that is not the best place for a task holds back, per rank (see placement). */

@@ -5,43 +5,64 @@
  * the package's max_concurrency or for its resume. Tasks themselves live in the TaskStore; the queue
  * holds ids. Worker nodes take tasks through `WorkSource` (work-source.ts).
  *
- *   await queue.enqueue({ taskId, cluster: 'default', constraints: { region: 'eu' }, delayMs: 0 });
+ *   const [created] = await queue.queueNew([{ task: newTaskRecord, trace: send.carrier }]);
  */
 import type { Redis } from 'ioredis';
-import { constraintSignature, type Labels } from '../core/fleet/constraints.ts';
+import { constraintSignature } from '../core/fleet/constraints.ts';
+import type { Task } from '../core/model.ts';
+import type { NewTask } from '../store/ports.ts';
 import type { Keys } from '../store/redis/keys.ts';
 import { runScript } from '../store/redis/scripts.ts';
+import { encodeTaskFields } from '../store/redis/task-codec.ts';
 
-export interface EnqueueRequest {
-  taskId: string;
-  cluster: string;
-  constraints?: Labels;
-  delayMs: number;
+/** A task to record and queue in one step. */
+export interface NewQueuedTask {
+  task: NewTask;
   /** W3C trace context of the enqueue, so the worker's spans join the same trace. */
   trace?: Record<string, string>;
 }
 
 export class TaskQueue {
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
-  /** Puts a queued task (already in the TaskStore) into its cluster's queue and wakes the nodes. */
-  async enqueue(request: EnqueueRequest): Promise<void> {
-    const signature = constraintSignature(request.constraints);
-    if (request.trace) await this.redis.hset(this.keys.task(request.taskId), 'q_trace', JSON.stringify(request.trace));
-    await runScript(
-      this.redis,
-      'enqueueTask',
-      [
-        this.keys.task(request.taskId),
-        this.keys.queueReady(request.cluster, signature),
-        this.keys.queueDelayed(request.cluster),
-        this.keys.queueSignatures(request.cluster),
-        this.keys.queueSeq(),
-        this.keys.queueClusters(),
-      ],
-      [request.taskId, Math.max(0, Math.round(request.delayMs)), signature, request.cluster],
-    );
-    await this.redis.publish(this.keys.workChannel(), request.cluster);
+  /**
+   * Records each task as `queued` and puts it in its cluster's queue, all in one script call
+   * (queue-tasks.lua): the whole list is written or, if the call never reaches Redis, none of it.
+   * A task whose id exists is left as it is. Returns, per task in order, the record this call wrote,
+   * or undefined where the id existed.
+   */
+  async queueNew(entries: readonly NewQueuedTask[]): Promise<(Task | undefined)[]> {
+    if (entries.length === 0) return [];
+    const updatedAt = this.clock().toISOString();
+    const keys = [this.keys.queueSeq(), this.keys.queueClusters()];
+    const args: (string | number)[] = [];
+    const clusters = new Set<string>();
+    const records: Task[] = [];
+    for (const { task, trace } of entries) {
+      const record: Task = { ...task, status: 'queued', attempts: 0, updated_at: updatedAt };
+      records.push(record);
+      const signature = constraintSignature(task.constraints);
+      keys.push(
+        this.keys.task(task.id),
+        this.keys.tasks(task.project_id),
+        this.keys.tasksByStatus(task.project_id, 'queued'),
+        this.keys.tasksByCode(task.project_id, task.code_name),
+        this.keys.queueReady(task.cluster, signature),
+        this.keys.queueDelayed(task.cluster),
+        this.keys.queueSignatures(task.cluster),
+      );
+      const fields = encodeTaskFields({ ...record });
+      args.push(task.id, Date.parse(task.created_at), Math.max(0, Math.round(task.delay * 1000)), signature, task.cluster, trace ? JSON.stringify(trace) : '', fields.length, ...fields);
+      clusters.add(task.cluster);
+    }
+    const created = (await runScript(this.redis, 'queueTasks', keys, args)) as number[];
+    // Only a wake-up: a node that misses it finds the tasks on its next poll.
+    for (const cluster of clusters) await this.redis.publish(this.keys.workChannel(), cluster);
+    return created.map((flag, i) => (Number(flag) === 1 ? records[i] : undefined));
   }
 
   /** Takes a task out of the queue wherever it waits (ready, delayed or parked). */

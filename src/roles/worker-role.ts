@@ -31,6 +31,8 @@ export interface WorkerRoleOptions {
   timing?: Pick<AgentOptions, 'heartbeatMs' | 'ttlMs' | 'reconcileMs' | 'placementStepMs' | 'pollMs'>;
   /** Serve GET /metrics on this port (0: any free port); for a worker with no API in its process. */
   metricsPort?: number;
+  /** Warm containers kept ready (default DOCKHAND_WARM; 0: none). */
+  warm?: number;
 }
 
 export interface WorkerRole {
@@ -72,6 +74,7 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
       ...(options.watchdog !== undefined ? { watchdog: options.watchdog } : {}),
       ...(dockerHost ? { dockerHost } : {}),
       ...options.timing,
+      warm: { max: options.warm ?? ctx.settings.DOCKHAND_WARM, idleMs: ctx.settings.DOCKHAND_WARM_IDLE_S * 1000 },
       stacks: async () => (await stackInventory(docker, ctx.catalog)).filter((row) => row.state === 'built').map((row) => row.name),
     },
   );

@@ -29,6 +29,8 @@ export const LABELS = {
   node: 'dockhand.node',
   project: 'dockhand.project',
   code: 'dockhand.code',
+  /** A warm container's class (worker/warm-spec.ts); it has no task labels, its name tells the task once handed one. */
+  warm: 'dockhand.warm',
 } as const;
 
 /** Room in `/run/dockhand` beyond the payload, config and result caps (file system overhead). */

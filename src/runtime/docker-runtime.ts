@@ -173,7 +173,7 @@ export class DockerContainerHandle implements ContainerHandle {
 
   constructor(
     private readonly container: Dockerode.Container,
-    readonly name: string,
+    public name: string,
     private readonly image: string,
   ) {
     this.id = container.id;
@@ -220,6 +220,18 @@ export class DockerContainerHandle implements ContainerHandle {
 
   async remove(): Promise<void> {
     await removeWithRetry(this.container, this.name);
+  }
+
+  async rename(name: string): Promise<void> {
+    try {
+      await this.container.rename({ name });
+    } catch (err) {
+      if (statusOf(err) === 409) {
+        throw new DhError('DH_ERR_CONFLICT', `Container ${name} already exists: another run of this task attempt holds the name.`, { op: 'rename', container: this.name, to: name, id: this.id, status: 409, engine: engineMessage(err) });
+      }
+      throw dockerError(err, { op: `rename to ${name}`, container: this.name, id: this.id, image: this.image });
+    }
+    this.name = name;
   }
 }
 

@@ -68,6 +68,8 @@ export interface ContainerHandle {
   wait(): Promise<ContainerExit>;
   kill(): Promise<void>;
   remove(): Promise<void>;
+  /** Gives the container a new name (a warm container takes its task's); a taken name is a DH_ERR_CONFLICT. */
+  rename(name: string): Promise<void>;
 }
 
 /** The engine a node runs on: its own id (nodes sharing one engine see the same), version and memory. */

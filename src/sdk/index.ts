@@ -14,6 +14,8 @@ import type { Readable } from 'node:stream';
 import type { CodeRevision, FleetNode, Schedule, ScheduleFiring, Task } from '../core/model.ts';
 import type { ApplyResult } from '../core/schedule/apply-plan.ts';
 import { isFinished } from '../core/task-status.ts';
+import { LIMITS } from '../core/limits.ts';
+import { queueInBatches } from './bulk-queue.ts';
 import { resolveCredentials, type CredentialOptions } from './credentials.ts';
 import { DockhandApiError, HttpClient } from './http.ts';
 import { multipartBody } from './multipart.ts';
@@ -24,6 +26,7 @@ import { ClientSpan, otlpExport } from './trace.ts';
 import { readUploadAnswer } from './upload-answer.ts';
 
 export { DockhandApiError } from './http.ts';
+export { BulkQueueError } from './bulk-queue.ts';
 
 /** Reconnects in a row, without an event in between, before following a log gives up. */
 const FOLLOW_RECONNECTS = 5;
@@ -154,6 +157,9 @@ export interface DockhandOptions extends CredentialOptions {
 
 const ARCHIVE_EXTENSIONS = ['.tar.gz', '.tgz', '.tar', '.zip'];
 
+/** Batch requests of `queueMany` in flight at once: enough to keep a server busy, few enough to be polite. */
+const BULK_IN_FLIGHT = 4;
+
 /** Client spans sent per request at most, and how long the first waits for company. */
 const SPAN_BATCH = 32;
 const SPAN_DELAY_MS = 1000;
@@ -222,8 +228,17 @@ export class Dockhand {
   readonly tasks = {
     queue: (codeName: string, options: QueueOptions = {}): Promise<Task> =>
       this.tracedPost<Task>('/v1/tasks', { code_name: codeName, ...options }, (task) => ({ 'dockhand.task.id': task.id, 'dockhand.code.name': task.code_name })),
-    queueMany: async (tasks: (QueueOptions & { code_name: string })[]): Promise<Task[]> =>
-      (await this.tracedPost<{ tasks: Task[] }>('/v1/tasks', { tasks }, (r) => ({ 'dockhand.task.count': r.tasks.length }))).tasks,
+    /**
+     * Queues any number of tasks: requests of up to 100 tasks (the server's batch limit), 4 in
+     * flight, answers in the order given. Each request queues all its tasks or none; if one fails,
+     * a BulkQueueError carries the tasks the answered requests queued.
+     */
+    queueMany: (tasks: readonly (QueueOptions & { code_name: string })[]): Promise<Task[]> =>
+      queueInBatches(
+        tasks,
+        async (chunk) => (await this.tracedPost<{ tasks: Task[] }>('/v1/tasks', { tasks: chunk }, (r) => ({ 'dockhand.task.count': r.tasks.length }))).tasks,
+        { batchSize: LIMITS.batchMax, inFlight: BULK_IN_FLIGHT },
+      ),
     get: (id: string): Promise<Task> => this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`),
     list: async (query: { status?: string; code?: string; limit?: number } = {}): Promise<Task[]> => {
       const params = new URLSearchParams();

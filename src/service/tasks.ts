@@ -3,91 +3,15 @@
  * cancel, retry and wait. Each checks the project scope first: another project's task is "not found".
  */
 import { DhError } from '../core/errors.ts';
-import { checkConstraints } from '../core/fleet/constraints.ts';
 import { waitReason } from '../core/fleet/wait-reason.ts';
-import { newId } from '../core/ids.ts';
 import type { Task } from '../core/model.ts';
 import type { Progress } from '../core/schemas/progress.ts';
-import type { TaskRequest } from '../core/schemas/task-request.ts';
 import { FINISHED_STATUSES, isFinished, type TaskStatus } from '../core/task-status.ts';
-import { startEnqueueSpan } from '../telemetry/enqueue-span.ts';
 import { remoteSpanContext, carrierOf } from '../telemetry/trace-context.ts';
 import type { AppContext } from './context.ts';
 
-export interface QueueOptions {
-  scheduleId?: string;
-  /**
-   * Use this id instead of a new one. Queueing is then idempotent: if the task exists it is returned
-   * as it is, and enqueued again only while still `queued` (the queue de-duplicates by task id).
-   */
-  taskId?: string;
-  retryOf?: string;
-  /** W3C trace context of the caller (`traceparent`, `tracestate`): the task's trace continues it. */
-  trace?: Record<string, string>;
-  /** Trace id to start the task's trace with when there is no caller context. */
-  traceId?: string;
-  /** W3C contexts the task's trace links to (the batch request it came in, the task it retries). */
-  links?: Record<string, string>[];
-}
-
-export function payloadText(payload: unknown): string {
-  if (payload === undefined || payload === null) return '';
-  return typeof payload === 'string' ? payload : JSON.stringify(payload);
-}
-
-export async function queueTask(ctx: AppContext, projectId: string, request: TaskRequest, options: QueueOptions = {}): Promise<Task> {
-  const code = await ctx.codes.current(projectId, request.code_name);
-  if (!code) {
-    throw new DhError('DH_ERR_CODE_NOT_FOUND', `No code package named "${request.code_name}" in this project; upload it first with \`dockhand code upload <dir> --name ${request.code_name} --stack <stack>\`.`);
-  }
-  const payload = payloadText(request.payload);
-  const payloadMax = ctx.settings.DOCKHAND_PAYLOAD_MAX_BYTES;
-  if (Buffer.byteLength(payload) > payloadMax) {
-    throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${payloadMax} bytes (DOCKHAND_PAYLOAD_MAX_BYTES). Store large inputs elsewhere and pass a reference.`, { field: 'payload', limit: payloadMax });
-  }
-  const constraints = request.constraints && Object.keys(request.constraints).length > 0 ? checkConstraints(request.constraints) : undefined;
-  const now = new Date();
-  // The enqueue span: its trace is the task's, and its context travels with the queued task.
-  const send = startEnqueueSpan(ctx.telemetry, { request, codeName: code.name, projectId, priority: request.priority ?? code.default_priority, options });
-  const { task, created } = await ctx.tasks.createIfAbsent({
-    id: options.taskId ?? newId(now.getTime()),
-    project_id: projectId,
-    code_name: code.name,
-    code_id: code.id,
-    code_rev: code.rev,
-    priority: request.priority ?? code.default_priority,
-    timeout: request.timeout ?? code.timeout,
-    delay: request.delay ?? 0,
-    cluster: request.cluster ?? 'default',
-    ...(request.label !== undefined ? { label: request.label } : {}),
-    ...(constraints ? { constraints } : {}),
-    memory: code.memory,
-    retries: request.retries ?? code.retries,
-    retries_delay: request.retries_delay ?? code.retries_delay,
-    payload,
-    created_at: now.toISOString(),
-    queued_at: now.toISOString(),
-    ...(options.scheduleId ? { schedule_id: options.scheduleId } : {}),
-    ...(options.retryOf ? { retry_of: options.retryOf } : {}),
-    trace_id: send.traceId,
-  }).catch(send.failed);
-  // A task created earlier (a firing completed a second time) was enqueued then, unless its creator
-  // died in between; while it is still queued, adding its job again is a no-op or that missing step.
-  if (!created && task.status !== 'queued') return task;
-  await ctx.queue.enqueue({
-    taskId: task.id,
-    cluster: task.cluster,
-    ...(constraints ? { constraints } : {}),
-    delayMs: task.delay * 1000,
-    // A task queued before keeps its own trace; its attempt spans start from its trace id.
-    ...(created ? { trace: send.carrier } : {}),
-  }).catch(send.failed);
-  if (created) {
-    send.succeeded(task);
-    ctx.metrics.taskEntered('queued', task.code_name);
-  }
-  return task;
-}
+export { payloadText, queueTask, queueTasks, type QueueOptions } from './queue-tasks.ts';
+import { queueTask } from './queue-tasks.ts';
 
 export async function getTask(ctx: AppContext, projectId: string, taskId: string): Promise<Task> {
   const task = /^[0-9a-f]{24}$/.test(taskId) ? await ctx.tasks.get(taskId) : undefined;

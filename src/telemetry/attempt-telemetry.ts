@@ -227,9 +227,10 @@ export class AttemptTelemetry {
   }
 
   /** Container facts (name, image, id) for the container phases and the attempt span. */
-  container(info: { name?: string; image?: string; id?: string; runtime?: string }): void {
+  container(info: { name?: string; image?: string; id?: string; runtime?: string; warm?: boolean }): void {
     this.guard(() => {
       const attributes: Attributes = {};
+      if (info.warm !== undefined) attributes[ATTR.containerWarm] = info.warm;
       if (info.name) attributes[ATTR.containerName] = info.name;
       if (info.image) attributes[ATTR.containerImageName] = info.image;
       if (info.id) attributes[ATTR.containerId] = info.id;

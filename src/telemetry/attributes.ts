@@ -43,6 +43,8 @@ export const ATTR = {
   containerImageName: ATTR_CONTAINER_IMAGE_NAME,
   containerName: 'container.name',
   containerRuntimeName: 'container.runtime.name',
+  /** true: the attempt ran in a warm container started ahead of demand; false: one created for it. */
+  containerWarm: 'dockhand.container.warm',
   processExitCode: 'process.exit.code',
 
   // Messaging (incubating)

@@ -7,7 +7,7 @@
  *   const send = startEnqueueSpan(ctx.telemetry, { request, codeName: 'hello', projectId, priority: 0, options });
  *   const task = await ctx.tasks.create({ ..., trace_id: send.traceId }).catch(send.failed);
  *   await ctx.queue.enqueue({ ..., trace: send.carrier }).catch(send.failed);
- *   send.succeeded(task);
+ *   send.succeeded(task); await telemetry.store.setOwners([{ traceId: send.traceId, owner }]);
  */
 import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type Link, type SpanStatus } from '@opentelemetry/api';
 import { ATTR, MESSAGING_SYSTEM, taskQueueDestination } from './attributes.ts';
@@ -34,7 +34,10 @@ export interface EnqueueSpan {
   readonly traceId: string;
   /** W3C context of the send span, for the queued task to carry. */
   readonly carrier: TraceCarrier;
-  /** Records the span with the task it queued, and that the trace is that task's. */
+  /**
+   * Records the span with the task it queued. Who owns the trace (the task's project) is written by
+   * the caller with `SpanStore.setOwners`, once for a whole batch.
+   */
   succeeded(task: { id: string; project_id: string }): void;
   /** Records the span as failed and throws the error on, for `.catch(send.failed)` (it uses no `this`). */
   failed(this: void, err: unknown): never;
@@ -85,8 +88,6 @@ export function startEnqueueSpan(telemetry: Telemetry, input: EnqueueSpanInput):
     carrier: carrierOf(remoteSpanContext(traceId, spanId, sampled)),
     succeeded(task) {
       record({ [ATTR.taskId]: task.id, [ATTR.messagingMessageId]: task.id });
-      // Who may add spans to this trace later (a client reporting its call): the task's project.
-      if (telemetry.enabled) telemetry.store.setOwner(traceId, { taskId: task.id, projectId: task.project_id }).catch(() => undefined);
     },
     failed(err): never {
       record({ [ATTR.errorType]: err instanceof Error ? err.name : 'Error' }, { code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });

@@ -64,8 +64,18 @@ export class RedisSpanStore {
   // Plain commands rather than MULTI: nothing reads these fields half-written, and a transaction
   // costs several times more client CPU on a path every task takes.
   async setOwner(traceId: string, owner: TraceOwner): Promise<void> {
-    const key = this.keys.traceMeta(traceId);
-    await Promise.all([this.redis.hset(key, 'task_id', owner.taskId, 'project_id', owner.projectId), this.redis.expire(key, this.retentionSeconds)]);
+    await this.setOwners([{ traceId, owner }]);
+  }
+
+  /** The owners of many traces (a batch of tasks) in one pipelined round trip. */
+  async setOwners(entries: readonly { traceId: string; owner: TraceOwner }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const { traceId, owner } of entries) {
+      const key = this.keys.traceMeta(traceId);
+      pipeline.hset(key, 'task_id', owner.taskId, 'project_id', owner.projectId).expire(key, this.retentionSeconds);
+    }
+    await pipeline.exec();
   }
 
   async owner(traceId: string): Promise<TraceOwner | undefined> {

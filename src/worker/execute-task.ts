@@ -22,6 +22,8 @@ import { AttemptOutput } from './attempt-output.ts';
 import { observeRunnerPhase } from './observe-attempt.ts';
 import { afterAttempt, attemptHeader, failuresIn } from './settle-policy.ts';
 import { outsideStopOf } from './stop-reason.ts';
+import type { WarmPool } from './warm-pool.ts';
+import { startScript } from './warm-spec.ts';
 
 export interface ResolvedImage {
   image: string;
@@ -48,6 +50,8 @@ export interface ExecuteDeps {
   random?: () => number;
   /** The network tasks with `network` join (made by the worker at start, no traffic between containers). */
   taskNetwork?: string;
+  /** Warm containers to run in when one of the task's class is ready (warm-pool.ts). */
+  warmPool?: WarmPool;
 }
 
 export type ExecuteResult =
@@ -153,12 +157,15 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     },
   });
 
-  telemetry.container({ name: spec.name, image: resolved.imageName ?? spec.image, ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}) });
+  // Images Dockhand derived from custom ones take a plain tar and always run cold (docs/architecture.md).
+  const warm = resolved.input === 'tar' ? undefined : deps.warmPool?.take(spec);
+  telemetry.container({ name: spec.name, image: resolved.imageName ?? spec.image, warm: warm !== undefined, ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}) });
 
   let outcome: AttemptOutcome;
   try {
     outcome = await runAttempt(deps.runtime, {
       spec,
+      ...(warm ? { warm, startScript: startScript(spec) } : {}),
       ...(code.archive_sha256 ? { code: () => ctx.codeStore.get(code.archive_sha256!) } : {}),
       ...(resolved.input ? { inputFormat: resolved.input } : {}),
       payload: task.payload,
@@ -176,6 +183,8 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
   } catch (err) {
     const refusedLimits = isDhError(err) && err.code === 'DH_ERR_CONTAINER_LIMITS';
     return fail(isDhError(err) ? err.message : `The container could not be run: ${(err as Error).message}`, refusedLimits ? 'Container Limits' : 'Runtime Error');
+  } finally {
+    if (warm) deps.warmPool?.release(warm);
   }
 
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);

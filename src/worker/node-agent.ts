@@ -26,6 +26,7 @@ import { beginAttemptTelemetry, type ClaimTiming } from './observe-attempt.ts';
 import { NodeHeartbeat } from './heartbeat.ts';
 import { LocalAttempts } from './local-attempts.ts';
 import { Reconciler, type ReconcileReport } from './reconciler.ts';
+import { WarmPool } from './warm-pool.ts';
 import { Watchdog } from './watchdog.ts';
 
 export type { AgentState };
@@ -53,9 +54,14 @@ export interface AgentOptions {
   dockerHost?: string;
   /** The stacks whose images are present on this node's engine. */
   stacks?: () => Promise<string[]>;
+  /** Warm containers kept ready (every class together; 0 or absent: none) and how long an unused class keeps them. */
+  warm?: { max: number; idleMs: number };
 }
 
 export type AgentDeps = Omit<ExecuteDeps, 'source'>;
+
+/** Claims of a class within this window size its warm pool (warm-policy.ts). */
+const WARM_DEMAND_WINDOW_MS = 10_000;
 
 /** How long a lost node stays on record for `dockhand nodes`. */
 const LOST_RETENTION_SECONDS = 3600;
@@ -68,6 +74,7 @@ export class NodeAgent {
   private readonly dispatcher: Dispatcher;
   private readonly heartbeat: NodeHeartbeat;
   private readonly reconciler: Reconciler;
+  private readonly warmPool: WarmPool;
   private readonly attempts = new Set<Promise<void>>();
   /** When each task being claimed was first weighed and when its claim began, for its trace. */
   private readonly claimTimes = new Map<string, ClaimTiming>();
@@ -124,12 +131,19 @@ export class NodeAgent {
       logger: ctx.logger,
       onWork: () => this.dispatcher.wake(),
     });
+    this.warmPool = new WarmPool({
+      runtime: deps.runtime,
+      nodeId: deps.nodeId,
+      logger: ctx.logger,
+      limits: { max: options.warm?.max ?? 0, idleMs: options.warm?.idleMs ?? 60_000, windowMs: WARM_DEMAND_WINDOW_MS },
+    });
     this.reconciler = new Reconciler({
       runtime: deps.runtime,
       nodes: ctx.nodes,
       tasks: ctx.tasks,
       nodeId: deps.nodeId,
       ownAttempts: () => this.local.attemptKeys(),
+      ownWarm: () => this.warmPool.names(),
       onRemoved: (removal) => ctx.metrics.reconcilerRemovals.inc({ reason: removal.reason }),
       logger: ctx.logger,
     });
@@ -191,6 +205,7 @@ export class NodeAgent {
       void this.options.stacks?.().then((stacks) => { this.stacks = stacks; }, () => undefined);
     }, reconcileMs);
     this.state = 'running';
+    this.warmPool.start();
     this.dispatcher.start();
     ctx.logger.info(
       { node_id: nodeId, clusters: this.options.clusters, labels: this.options.labels ?? {}, slots: this.options.concurrency, memory_mb: this.memoryMb, engine: this.engine.id },
@@ -238,7 +253,7 @@ export class NodeAgent {
   private launch(held: Parameters<typeof executeTask>[1]): void {
     const attempt = this.local.add(held);
     const telemetry = beginAttemptTelemetry(this.deps, held, this.claimTimes.get(held.taskId));
-    const done = executeTask({ ...this.deps, source: this.source }, held, attempt.controller.signal, telemetry)
+    const done = executeTask({ ...this.deps, source: this.source, warmPool: this.warmPool }, held, attempt.controller.signal, telemetry)
       .then((result) => {
         if (!result.ran) telemetry.logger.info({ attempt: held.attempt, reason: result.reason }, 'task not run');
         else telemetry.logger.info({ attempt: held.attempt, status: result.outcome.status, settled: result.settled, duration_ms: result.outcome.durationMs }, 'attempt ended');
@@ -273,6 +288,8 @@ export class NodeAgent {
       const wasRunning = this.state === 'running';
       this.state = 'draining';
       await this.dispatcher.stop();
+      // Nothing more will be handed out: the warm containers go now, not after the drain.
+      await this.warmPool.close();
       if (wasRunning) await this.heartbeat.beat().catch(() => undefined);
       ctx.logger.info({ node_id: nodeId, running: this.runningTaskIds(), drain_timeout_ms: drainTimeoutMs }, 'draining');
       const finished = await Promise.race([

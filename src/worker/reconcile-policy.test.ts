@@ -52,3 +52,31 @@ describe('reconcile policy', () => {
     expect(decideReconcile([partial], view())).toEqual([]);
   });
 });
+
+describe('reconcile policy for warm containers', () => {
+  const warm = (name: string, nodeId: string): ContainerSummary => ({
+    id: `id-${name}`,
+    name,
+    state: 'running',
+    labels: { 'dockhand.managed': 'true', 'dockhand.node': nodeId, 'dockhand.warm': 'class-a' },
+  });
+  const running = '6763a1f09c2e4b7d1a0f3e55';
+  const done = '6763a1f09c2e4b7d1a0f3e56';
+  const warmView = (overrides: Partial<ReconcileView> = {}): ReconcileView =>
+    view({ ownAttempts: new Set([attemptKey(running, 1)]), tasks: new Map([[running, 'running'], [done, 'complete']]), ...overrides });
+
+  it('keeps the idle warm containers this process\'s pool holds and removes the node\'s others', () => {
+    const removals = decideReconcile([warm('dh-warm-aaaa', 'me'), warm('dh-warm-bbbb', 'me')], warmView({ ownWarm: new Set(['dh-warm-aaaa']) }));
+    expect(removals).toEqual([{ id: 'id-dh-warm-bbbb', name: 'dh-warm-bbbb', taskId: '', attempt: 0, nodeId: 'me', reason: 'not-run-by-this-process' }]);
+  });
+
+  it('removes idle warm containers of a lost node and leaves those of live nodes', () => {
+    const removals = decideReconcile([warm('dh-warm-aaaa', 'dead'), warm('dh-warm-bbbb', 'alive'), warm('dh-warm-cccc', 'leaving')], warmView());
+    expect(removals.map((r) => [r.name, r.reason])).toEqual([['dh-warm-aaaa', 'owner-lost']]);
+  });
+
+  it('judges a warm container handed a task by the attempt its name carries', () => {
+    const removals = decideReconcile([warm(`dh-${running}-1`, 'me'), warm(`dh-${done}-1`, 'alive')], warmView());
+    expect(removals).toEqual([{ id: `id-dh-${done}-1`, name: `dh-${done}-1`, taskId: done, attempt: 1, nodeId: 'alive', reason: 'task-finished' }]);
+  });
+});

@@ -7,11 +7,11 @@
  */
 import type { TaskStatus } from '../core/task-status.ts';
 import type { NodeState } from '../core/fleet/node-state.ts';
-import { LABELS, MANAGED_LABEL } from '../runtime/container-spec.ts';
+import { MANAGED_LABEL } from '../runtime/container-spec.ts';
 import type { ContainerRuntime } from '../runtime/port.ts';
 import type { NodeRegistry, TaskStore } from '../store/ports.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { decideReconcile, type Removal } from './reconcile-policy.ts';
+import { attemptOf, decideReconcile, type Removal } from './reconcile-policy.ts';
 
 export interface ReconcileReport {
   at: string;
@@ -27,6 +27,8 @@ export interface ReconcilerDeps {
   nodeId: string;
   /** `taskId:attempt` of the attempts this process runs. */
   ownAttempts: () => Set<string>;
+  /** Names of the warm containers this process's pool holds. */
+  ownWarm?: () => Set<string>;
   /** Told of every container removed (the node counts them in dockhand_reconciler_removals_total). */
   onRemoved?: (removal: Removal) => void;
   logger: Logger;
@@ -64,13 +66,14 @@ export class Reconciler {
     const containers = await deps.runtime.list(`${MANAGED_LABEL}=true`);
     // What the process runs is read after the listing: an attempt started in between is then known.
     const ownAttempts = deps.ownAttempts();
+    const ownWarm = deps.ownWarm?.() ?? new Set<string>();
     const nodes = new Map<string, NodeState>((await deps.nodes.list()).map((n) => [n.id, n.state]));
     const tasks = new Map<string, TaskStatus>();
-    for (const taskId of new Set(containers.map((c) => c.labels[LABELS.task]).filter((id): id is string => Boolean(id)))) {
+    for (const taskId of new Set(containers.map((c) => attemptOf(c)?.taskId).filter((id): id is string => Boolean(id)))) {
       const task = await deps.tasks.get(taskId);
       if (task) tasks.set(taskId, task.status);
     }
-    const decisions = decideReconcile(containers, { selfId: deps.nodeId, ownAttempts, nodes, tasks });
+    const decisions = decideReconcile(containers, { selfId: deps.nodeId, ownAttempts, ownWarm, nodes, tasks });
     const report: ReconcileReport = { at: new Date().toISOString(), examined: containers.length, removed: [], failed: [] };
     for (const removal of decisions) {
       try {

@@ -23,6 +23,8 @@ export interface TaskInputOptions {
   payload: string;
   config?: string;
   boundary: string;
+  /** A warm container's start script (its task's command and environment), as run/dockhand/start. */
+  startScript?: string;
   /** The mtime of the written files; the default is now. */
   now?: Date;
   /**
@@ -70,6 +72,7 @@ function runFiles(options: TaskInputOptions): Array<[string, string]> {
   const files: Array<[string, string]> = [['run/dockhand/payload.json', options.payload]];
   if (options.config !== undefined) files.push(['run/dockhand/config.json', options.config]);
   files.push(['run/dockhand/boundary', options.boundary]);
+  if (options.startScript !== undefined) files.push(['run/dockhand/start', options.startScript]);
   return files;
 }
 

@@ -93,6 +93,10 @@ class ScriptedHandle implements ContainerHandle {
     this.calls.push('remove');
     if (this.script.removeError) throw this.script.removeError;
   }
+
+  async rename(): Promise<void> {
+    this.calls.push('rename');
+  }
 }
 
 class ScriptedRuntime implements ContainerRuntime {

@@ -33,15 +33,29 @@ export interface PhaseDetail {
   exitCode?: number;
 }
 
+/** A started container of the warm pool, attached and blocked reading its stdin (warm-pool.ts). */
+export interface WarmContainer {
+  handle: ContainerHandle;
+  input: NodeJS.WritableStream;
+  output: AsyncIterable<OutputChunk>;
+}
+
 export interface AttemptRequest {
   spec: ContainerSpec;
+  /**
+   * Run in this warm container instead of creating one: it takes the spec's name and then the task,
+   * exactly as a cold one would (its class matches the spec's image and limits). Removed afterwards.
+   */
+  warm?: WarmContainer;
+  /** The task's command and environment as a script a warm container runs (warm-spec.ts). */
+  startScript?: string;
   /** Opens the stored code archive (.tar.gz, entries under task/); absent for image-only packages. */
   code?: () => Promise<Readable>;
   /** How stdin is framed for the image's entry script (task-input.ts); custom images take `tar`. */
   inputFormat?: 'members' | 'tar';
   payload: string;
   config?: string;
-  /** Measured from the moment the container started. */
+  /** Measured from the moment the container started, or a warm one was handed the task. */
   timeoutMs: number;
   logCapBytes: number;
   resultMaxBytes: number;
@@ -99,7 +113,7 @@ export async function runAttempt(runtime: ContainerRuntime, request: AttemptRequ
   };
   const createdFrom = clock.now();
   phase('creating', createdFrom);
-  const handle = await runtime.create(request.spec);
+  const handle = request.warm ? await handOff(request.warm, request.spec.name) : await runtime.create(request.spec);
   detail.containerId = handle.id;
   const createMs = clock.now() - createdFrom;
 
@@ -126,6 +140,17 @@ export async function runAttempt(runtime: ContainerRuntime, request: AttemptRequ
   return removeError === undefined ? done : { ...done, removeError };
 }
 
+/** A warm container takes the attempt's name, so docker ps and the reconciler see whose it is; a clash removes it. */
+async function handOff(warm: WarmContainer, name: string): Promise<ContainerHandle> {
+  try {
+    await warm.handle.rename(name);
+  } catch (err) {
+    await warm.handle.remove().catch(() => undefined);
+    throw err;
+  }
+  return warm.handle;
+}
+
 type Phase = (name: AttemptPhase, at: number, learned?: PhaseDetail) => void;
 
 async function runCreated(
@@ -137,7 +162,7 @@ async function runCreated(
 ): Promise<Omit<AttemptOutcome, 'timings'> & { timings: Omit<AttemptTimings, 'removeMs'> }> {
   if (request.signal?.aborted) return cancelledBeforeStart(clock, createMs);
 
-  const { input, output } = await handle.attach();
+  const { input, output } = request.warm ?? (await handle.attach());
   // A write after the container closed stdin is expected when a task ignores its input; the exit
   // status tells what happened, so socket errors on the input side are not failures of their own.
   input.on('error', () => undefined);
@@ -165,7 +190,7 @@ async function runCreated(
   if (request.signal?.aborted) return cancelledBeforeStart(clock, createMs);
   const startFrom = clock.now();
   phase('starting', startFrom);
-  await handle.start();
+  if (!request.warm) await handle.start();
   const startedAtMs = clock.now();
   phase('running', startedAtMs);
 
@@ -174,6 +199,7 @@ async function runCreated(
     payload: request.payload,
     ...(request.config !== undefined ? { config: request.config } : {}),
     ...(request.inputFormat ? { format: request.inputFormat } : {}),
+    ...(request.startScript !== undefined ? { startScript: request.startScript } : {}),
     boundary,
   });
   source.on('error', (err) => stops.fail(dhFailure(err, handle, 'sending the code and payload to')));

@@ -10,7 +10,7 @@ import { IronTaskBatchSchema, ironPaging, ironTaskFilter, ironTaskRequest } from
 import { getCode } from '../../service/codes.ts';
 import type { AppContext } from '../../service/context.ts';
 import { ProgressSchema } from '../../core/schemas/progress.ts';
-import { cancelTask, getTask, queueTask, reportProgress, retryTask } from '../../service/tasks.ts';
+import { cancelTask, getTask, queueTasks, reportProgress, retryTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
 import { bodyLimits } from '../body-limits.ts';
 import { requestTrace } from '../http-tracing.ts';
@@ -37,9 +37,8 @@ export function registerIronTaskRoutes(app: FastifyInstance, ctx: AppContext): v
     // As on /v1: a lone task continues the request's trace; each task of a batch starts its own, linked.
     const trace = requestTrace(request);
     const options = trace ? (requests.length === 1 ? { trace } : { links: [trace] }) : {};
-    const tasks = [];
-    for (const item of requests) tasks.push(ironTask(await queueTask(ctx, project.id, item, options)));
-    return { msg: 'Queued up', tasks };
+    const tasks = await queueTasks(ctx, project.id, requests, options);
+    return { msg: 'Queued up', tasks: tasks.map(ironTask) };
   });
 
   app.get('/projects/:project_id/tasks', async (request) => {

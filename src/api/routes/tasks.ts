@@ -10,7 +10,8 @@ import { TaskBatchSchema, TaskRequestSchema, codeNameSchema } from '../../core/s
 import { TASK_STATUSES } from '../../core/task-status.ts';
 import { ProgressSchema } from '../../core/schemas/progress.ts';
 import type { AppContext } from '../../service/context.ts';
-import { cancelTask, getTask, queueTask, reportProgress, retryTask, showTask, waitForTask } from '../../service/tasks.ts';
+import type { LogEntry } from '../../store/ports.ts';
+import { cancelTask, getTask, queueTask, queueTasks, reportProgress, retryTask, showTask, waitForTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
 import { bodyLimits } from '../body-limits.ts';
 import { zodToDhError } from '../errors.ts';
@@ -42,9 +43,8 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
     if (body && typeof body === 'object' && 'tasks' in body) {
       const parsed = TaskBatchSchema.safeParse(body);
       if (!parsed.success) throw zodToDhError(parsed.error, 'task batch');
-      // One trace per task: each starts its own, linked to this request.
-      const tasks = [];
-      for (const item of parsed.data.tasks) tasks.push(await queueTask(ctx, project.id, item, trace ? { links: [trace] } : {}));
+      // One trace per task: each starts its own, linked to this request. All are queued or none.
+      const tasks = await queueTasks(ctx, project.id, parsed.data.tasks, trace ? { links: [trace] } : {});
       return reply.status(201).send({ tasks: presentTasks(tasks) });
     }
     const parsed = TaskRequestSchema.safeParse(body);

@@ -60,6 +60,14 @@ function wholeSeconds(name: string) {
   };
 }
 
+function wholeNumber(name: string, max = 64) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > max) throw new CliExit(EXIT_CODES.usage, `${name} expects a whole number from 0 to ${max}, got "${value}".`);
+    return n;
+  };
+}
+
 /** `--placement binpack` (every cluster of the node) or `--placement gpu=binpack` (one cluster). */
 export function parsePlacement(values: readonly string[]): { defaultPlacement?: PlacementStrategy; placement: Record<string, PlacementStrategy> } {
   const placement: Record<string, PlacementStrategy> = {};
@@ -136,8 +144,9 @@ export function registerRoleCommands(program: Command): void {
     .option('--placement <strategy>', 'spread (default) or binpack, for every cluster of the node or as CLUSTER=STRATEGY (repeatable)', collect, [])
     .option('--drain-timeout <s>', 'seconds running tasks get to finish after SIGTERM (default: DOCKHAND_DRAIN_TIMEOUT_S or 30)', wholeSeconds('--drain-timeout'))
     .option('--metrics-port <port>', 'serve GET /metrics (Prometheus) on this port (default: DOCKHAND_METRICS_PORT; none when unset)', port('--metrics-port'))
-    .addHelpText('after', '\nExample:\n  DOCKER_HOST=unix:///var/run/docker.sock dockhand worker --cluster default,gpu --label region=eu-west --concurrency 8 --memory 16g\n')
-    .action(async (options: { cluster: string[]; label: string[]; concurrency?: number; memory?: string; nodeId?: string; placement: string[]; drainTimeout?: number; metricsPort?: number }) => {
+    .option('--warm <n>', 'containers kept started ahead of demand for the stacks and limits recent tasks used, each run once and removed; 0 turns it off (default: DOCKHAND_WARM or 0)', wholeNumber('--warm'))
+    .addHelpText('after', '\nExample:\n  DOCKER_HOST=unix:///var/run/docker.sock dockhand worker --cluster default,gpu --label region=eu-west --concurrency 8 --memory 16g --warm 4\n')
+    .action(async (options: { cluster: string[]; label: string[]; concurrency?: number; memory?: string; nodeId?: string; placement: string[]; drainTimeout?: number; metricsPort?: number; warm?: number }) => {
       const labels = parseLabelList(options.label);
       const memoryMb = options.memory !== undefined ? parseMemorySize(options.memory) : undefined;
       const placement = parsePlacement(options.placement);
@@ -153,6 +162,7 @@ export function registerRoleCommands(program: Command): void {
         ...placement,
         ...(options.nodeId ? { nodeId: options.nodeId } : {}),
         ...(metricsPort !== undefined ? { metricsPort } : {}),
+        ...(options.warm !== undefined ? { warm: options.warm } : {}),
       });
       await untilSignalled(async () => {
         await worker.stop({ drainTimeoutMs });

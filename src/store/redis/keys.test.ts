@@ -20,7 +20,7 @@ describe('Redis keys the Lua scripts build themselves', () => {
   });
 
   it('inlines the shared helpers into every dispatch script', () => {
-    for (const name of ['enqueueTask', 'promoteDelayed', 'claimTask', 'settleAttempt', 'nodeHeartbeat', 'recoverNode', 'unparkCode'] as const) {
+    for (const name of ['queueTasks', 'promoteDelayed', 'claimTask', 'settleAttempt', 'nodeHeartbeat', 'recoverNode', 'unparkCode'] as const) {
       expect(scriptSource(name)).toContain('local function now_ms()');
       expect(scriptSource(name)).not.toMatch(/^--!include/m);
     }

@@ -18,7 +18,8 @@ const SCRIPTS = {
   takeOverFiring: { file: 'take-over-firing.lua', keys: 2 },
   deleteSchedule: { file: 'delete-schedule.lua', keys: 7 },
   settleDue: { file: 'settle-due.lua', keys: 2 },
-  enqueueTask: { file: 'enqueue-task.lua', keys: 6 },
+  // A batch declares 7 keys per task, so the caller says how many.
+  queueTasks: { file: 'queue-tasks.lua', keys: 'per call' },
   promoteDelayed: { file: 'promote-delayed.lua', keys: 1 },
   claimTask: { file: 'claim-task.lua', keys: 5 },
   settleAttempt: { file: 'settle-attempt.lua', keys: 14 },
@@ -65,7 +66,8 @@ const registered = new WeakSet<Redis>();
 export function registerScripts(redis: Redis): void {
   if (registered.has(redis)) return;
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-    redis.defineCommand(name, { numberOfKeys: SCRIPTS[name].keys, lua: source(name) });
+    const keys = SCRIPTS[name].keys;
+    redis.defineCommand(name, { ...(typeof keys === 'number' ? { numberOfKeys: keys } : {}), lua: source(name) });
   }
   registered.add(redis);
 }
@@ -74,5 +76,6 @@ export async function runScript(redis: Redis, name: ScriptName, keys: string[], 
   registerScripts(redis);
   const command = (redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[name];
   if (!command) throw new Error(`Redis script ${name} is not registered`);
-  return command.call(redis, ...keys, ...args);
+  // A script registered without a key count takes it as its first argument.
+  return typeof SCRIPTS[name].keys === 'number' ? command.call(redis, ...keys, ...args) : command.call(redis, keys.length, ...keys, ...args);
 }
