@@ -10,7 +10,6 @@ import { TaskBatchSchema, TaskRequestSchema, codeNameSchema } from '../../core/s
 import { TASK_STATUSES } from '../../core/task-status.ts';
 import { ProgressSchema } from '../../core/schemas/progress.ts';
 import type { AppContext } from '../../service/context.ts';
-import type { LogEntry } from '../../store/ports.ts';
 import { cancelTask, getTask, queueTask, queueTasks, reportProgress, retryTask, showTask, waitForTask } from '../../service/tasks.ts';
 import { projectOf } from '../auth.ts';
 import { bodyLimits } from '../body-limits.ts';
