@@ -35,6 +35,11 @@ const SettingsSchema = z.object({
    * worker pulls the current ones it lacks from it in the background, never while a task waits.
    */
   DOCKHAND_REGISTRY: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host:port of an image registry').optional(),
+  /**
+   * How a worker runs its dead-man's switch: `process` (a child process) or `container` (a container
+   * of its own on the engine, for a worker that itself runs in a container and could be killed with it).
+   */
+  DOCKHAND_WATCHDOG: z.enum(['process', 'container']).default('process'),
   /** Whether a worker adds its engine's labels (and its Swarm node's, on a manager) to its own labels. */
   DOCKHAND_HOST_LABELS: z.enum(['on', 'off']).default('on'),
   /** This worker node's id; defaults to the host name. */
