@@ -8,6 +8,7 @@
  *   Production dependencies are staged only when the image must be built (`npm ci --omit=dev`): they
  *   follow from package-lock.json, which the hash covers, so hashing them too would add nothing.
  * - `dockhand/registry`: Debian's docker-registry, the image store every Swarm node pulls from.
+ * - `dockhand/redis`: Debian's redis-server with AOF, for the Swarm stack and the compose file.
  *
  *   const image = await ensureServiceImage(docker, catalog, 'dockhand', { log });  // { ref, id, status }
  */
@@ -27,11 +28,11 @@ import { runDockerBuild } from '../stacks/docker-build.ts';
 import { serviceImageHash, type ContextFile } from '../stacks/hashing.ts';
 import { IMAGE_LABELS } from '../stacks/targets.ts';
 
-export type ServiceImageName = 'dockhand' | 'registry';
-export const SERVICE_IMAGES: readonly ServiceImageName[] = ['dockhand', 'registry'];
+export type ServiceImageName = 'dockhand' | 'registry' | 'redis';
+export const SERVICE_IMAGES: readonly ServiceImageName[] = ['dockhand', 'registry', 'redis'];
 
 /** The Debian release each service image builds on (trixie no longer ships docker-registry). */
-const RELEASE: Record<ServiceImageName, string> = { dockhand: 'trixie', registry: 'bookworm' };
+const RELEASE: Record<ServiceImageName, string> = { dockhand: 'trixie', registry: 'bookworm', redis: 'trixie' };
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** What of the checkout the app needs at run time, relative to its root. */

@@ -132,6 +132,25 @@ export function registerRoleCommands(program: Command): void {
     });
 
   program
+    .command('edge')
+    .description('Forward TCP ports to Swarm services by their DNS name, spreading connections over their tasks: the routing mesh for engines without IPVS (deploy/swarm/stack.yaml runs one per node).')
+    .requiredOption('--forward <port=host:port>', 'listen on PORT and forward to HOST:PORT (repeatable)', collect, [])
+    .addHelpText('after', '\nExample:\n  dockhand edge --forward 8080=server:8080 --forward 5000=registry:5000\n')
+    .action(async (options: { forward: string[] }) => {
+      const [{ startEdge, parseForward }, { createLogger }] = await Promise.all([import('../../roles/edge-role.ts'), import('../../telemetry/logger.ts')]);
+      let forwards;
+      try {
+        forwards = options.forward.map(parseForward);
+      } catch (err) {
+        throw new CliExit(EXIT_CODES.usage, (err as Error).message);
+      }
+      if (forwards.length === 0) throw new CliExit(EXIT_CODES.usage, 'give at least one --forward PORT=HOST:PORT.');
+      const settings = parseSettings(process.env);
+      const edge = await startEdge(forwards, createLogger(settings.DOCKHAND_LOG_LEVEL, { format: settings.DOCKHAND_LOG_FORMAT }));
+      await untilSignalled(() => edge.close());
+    });
+
+  program
     .command('worker')
     .description('Run a worker node on the local Docker engine (DOCKER_HOST), taking tasks from the given clusters. Needs REDIS_URL. SIGTERM drains it: no new tasks, running ones get --drain-timeout to finish, then are queued again.')
     .option('--cluster <a,b>', 'clusters to serve', clusters, ['default'])
