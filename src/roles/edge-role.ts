@@ -34,6 +34,8 @@ export function parseForward(text: string): EdgeForward {
 }
 
 export interface Edge {
+  /** The ports listened on, in the order of the forwards (a forward of port 0 gets a free one). */
+  ports: number[];
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startEdge(forwards: readonly EdgeForward[], logger: Logger
   })));
   logger.info({ forwards: forwards.map((f) => `${f.port}=${f.host}:${f.targetPort}`) }, 'edge forwarding');
   return {
+    ports: servers.map((server) => (server.address() as net.AddressInfo).port),
     close: async () => {
       await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     },
