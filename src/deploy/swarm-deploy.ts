@@ -9,7 +9,6 @@
  *
  *   const result = await deploySwarm(docker, catalog, { name: 'dockhand', port: 8080, ... , log });
  */
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

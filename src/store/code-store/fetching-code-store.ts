@@ -94,7 +94,7 @@ export class FetchingCodeStore implements CodeStore {
     try {
       const hash = createHash('sha256');
       const hashing = new Transform({ transform(chunk: Buffer, _enc, done) { hash.update(chunk); done(null, chunk); } });
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), hashing, createWriteStream(incoming));
+      await pipeline(Readable.fromWeb(response.body), hashing, createWriteStream(incoming));
       const actual = hash.digest('hex');
       if (actual !== sha256) {
         throw new DhError('DH_ERR_INTERNAL', `The archive fetched from ${url} hashes to ${actual}, not ${sha256}; it was discarded.`, { sha256 });

@@ -14,9 +14,9 @@
  */
 import type Docker from 'dockerode';
 import { findImage, tagImage } from '../host/docker-images.ts';
-import type { StackCatalog } from '../stacks/catalog.ts';
-import { consumeJsonLines } from '../stacks/docker-build.ts';
-import { baseTarget, debianImageRef, stackImageRepo, stackTarget } from '../stacks/targets.ts';
+import type { StackCatalog } from './catalog.ts';
+import { consumeJsonLines } from './docker-build.ts';
+import { baseTarget, debianImageRef, stackImageRepo, stackTarget } from './targets.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 export class StackImagePuller {
@@ -79,7 +79,7 @@ export class StackImagePuller {
     const remote = `${this.registry}/${ref}`;
     let failure: string | undefined;
     try {
-      const stream = (await this.docker.pull(remote)) as NodeJS.ReadableStream;
+      const stream = (await this.docker.pull(remote));
       await consumeJsonLines<{ error?: string }>(stream, (message) => { if (message.error) failure = message.error; });
     } catch (err) {
       failure = (err as Error).message;
