@@ -112,7 +112,7 @@ export async function deploySwarm(docker: Docker, catalog: StackCatalog, options
   }, log);
 
   const url = `http://127.0.0.1:${options.port}`;
-  await waitUntilServing(url, state.project_token, options.timeoutMs, log);
+  await waitUntilServing(docker, { url, token: state.project_token, service: `${name}_server`, replicas: options.replicas }, options.timeoutMs, log);
   const credentials = path.join(options.dataDir, 'credentials.json');
   writeCredentials(credentials, { url, project_id: state.project_id, token: state.project_token });
   log(`serving at ${url}; credentials in ${credentials}`);
@@ -196,18 +196,12 @@ async function ensureSecret(docker: Docker, name: string, value: string): Promis
   await docker.createSecret({ Name: name, Data: Buffer.from(value).toString('base64'), Labels: { 'dockhand.secret': 'true' } });
 }
 
-/** Until the API answers with the project token and at least one worker node runs. */
-async function waitUntilServing(url: string, token: string, timeoutMs: number, log: ProgressLog): Promise<void> {
+/** Until every API replica runs, the API answers with the project token and a worker node runs. */
+async function waitUntilServing(docker: Docker, target: { url: string; token: string; service: string; replicas: number }, timeoutMs: number, log: ProgressLog): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    const step = await fetch(`${url}/v1/nodes`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) })
-      .then(async (answer) => {
-        if (!answer.ok) return `the API answers ${answer.status}`;
-        const { nodes } = (await answer.json()) as { nodes: Array<{ state: string }> };
-        const running = nodes.filter((node) => node.state === 'running').length;
-        return running > 0 ? 'ready' : 'the API answers; waiting for a worker node';
-      }, () => 'waiting for the API');
+    const step = await servingStep(docker, target);
     if (step === 'ready') return;
     if (step !== last) log(step);
     last = step;
@@ -216,4 +210,16 @@ async function waitUntilServing(url: string, token: string, timeoutMs: number, l
     }
     await sleep(1000);
   }
+}
+
+async function servingStep(docker: Docker, target: { url: string; token: string; service: string; replicas: number }): Promise<string> {
+  const tasks = (await docker.listTasks({ filters: { service: [target.service], 'desired-state': ['running'] } })) as Array<{ Status?: { State?: string } }>;
+  const running = tasks.filter((task) => task.Status?.State === 'running').length;
+  if (running < target.replicas) return `${running} of ${target.replicas} API replicas running`;
+  return fetch(`${target.url}/v1/nodes`, { headers: { authorization: `Bearer ${target.token}` }, signal: AbortSignal.timeout(3000) })
+    .then(async (answer) => {
+      if (!answer.ok) return `the API answers ${answer.status}`;
+      const { nodes } = (await answer.json()) as { nodes: Array<{ state: string }> };
+      return nodes.some((node) => node.state === 'running') ? 'ready' : 'the API answers; waiting for a worker node';
+    }, () => 'waiting for the API');
 }
