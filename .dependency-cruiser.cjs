@@ -29,12 +29,17 @@ module.exports = {
       from: {
         pathNot: [
           '^src/(runtime|host|stacks|roles)/',
+          // deploy/ builds Dockhand's own images and drives a Swarm through the engine, like host/ and stacks/.
+          '^src/deploy/',
           // Composition roots of their own processes: each constructs the Docker client and hands it down.
           // The watchdog is a separate process (worker/watchdog.ts starts it); `dockhand run-local` and
           // `dockhand stacks ...` work on the local engine without a server.
           '^src/worker/watchdog-main\\.ts$',
           '^src/cli/actions/run-local\\.ts$',
           '^src/cli/commands/stacks\\.ts$',
+          '^src/cli/commands/deploy\\.ts$',
+          // The watchdog's container form: the worker starts watchdog-main.ts as a container on its engine.
+          '^src/worker/watchdog-container\\.ts$',
           // EXCEPTIONS, to be removed by an image port in runtime/ (inspect, tag, build FROM) that the worker
           // and the stack check take instead of a dockerode client:
           '^src/worker/custom-image\\.ts$',

@@ -15,6 +15,17 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      // Deploying Dockhand itself on a Swarm of this machine's engine: minutes of image builds when cold,
+      // so `npm test` leaves it out and CI runs it on its own (`node scripts/test.js --project deploy`).
+      {
+        test: {
+          name: 'deploy',
+          include: ['test/deploy/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 1_200_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });
