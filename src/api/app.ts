@@ -11,7 +11,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../service/context.ts';
 import { RedisRateCounter } from '../store/redis/redis-rate-counter.ts';
-import { authenticate, authenticateAdmin } from './auth.ts';
+import { authenticate, authenticateAdmin, authenticateNode } from './auth.ts';
 import { bodyLimits } from './body-limits.ts';
 import { sendNativeError } from './errors.ts';
 import { registerHttpTracing } from './http-tracing.ts';
@@ -21,6 +21,8 @@ import { rateLimitHook } from './rate-limit.ts';
 import { redactingChildLogger } from './request-log.ts';
 import { registerCodeRoutes } from './routes/codes.ts';
 import { ADMIN_ROUTES, registerProjectRoutes } from './routes/projects.ts';
+import { NODE_ROUTES, registerArchiveRoutes } from './routes/archives.ts';
+import { nodeToken } from '../store/redis/node-token.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerNodeRoutes } from './routes/nodes.ts';
 import { registerSystemRoutes } from './routes/system.ts';
@@ -64,6 +66,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     const route = request.routeOptions.url;
     if (route === undefined || PUBLIC_ROUTES.has(route)) return;
     if (ADMIN_ROUTES.has(route)) await authenticateAdmin(request, ctx.settings.DOCKHAND_ADMIN_TOKEN, ctx.projects);
+    else if (NODE_ROUTES.has(route)) await authenticateNode(request, await nodeToken(ctx.redis, ctx.keys), ctx.projects);
     else if (route.startsWith('/v1/') || route.startsWith('/2/')) await authenticate(request, ctx.projects);
   });
   app.addHook(
@@ -78,6 +81,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerProjectRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
   registerNodeRoutes(app, ctx);
+  registerArchiveRoutes(app, ctx);
   await registerIronWorkerApi(app, ctx);
   app.get('/v1/openapi.json', async () => openApiDocument(routes, PACKAGE_VERSION));
   return app;

@@ -58,9 +58,8 @@ export async function authenticate(request: FastifyRequest, projects: ProjectSto
 export async function authenticateAdmin(request: FastifyRequest, adminToken: string | undefined, projects: ProjectStore): Promise<void> {
   const token = presentedToken(request);
   if (!token) throw new DhError('DH_ERR_UNAUTHORIZED', 'No token given: send the admin token as "Authorization: Bearer <DOCKHAND_ADMIN_TOKEN>".');
-  const presented = Buffer.from(sha256Hex(token), 'hex');
-  if (adminToken !== undefined && timingSafeEqual(presented, Buffer.from(sha256Hex(adminToken), 'hex'))) {
-    request.tokenHash = presented.toString('hex');
+  if (adminToken !== undefined && sameToken(token, adminToken)) {
+    request.tokenHash = sha256Hex(token);
     request.admin = true;
     return;
   }
@@ -69,6 +68,26 @@ export async function authenticateAdmin(request: FastifyRequest, adminToken: str
   }
   if (await projects.byToken(token)) throw new DhError('DH_ERR_FORBIDDEN', 'A project token cannot create projects: use the admin token (DOCKHAND_ADMIN_TOKEN).');
   throw new DhError('DH_ERR_UNAUTHORIZED', 'The token is not the admin token: check DOCKHAND_ADMIN_TOKEN.');
+}
+
+/**
+ * Admits the node token only (store/redis/node-token.ts): the routes worker nodes use to fetch what
+ * they lack. A project token is valid but not enough (403).
+ */
+export async function authenticateNode(request: FastifyRequest, nodeToken: string, projects: ProjectStore): Promise<void> {
+  const token = presentedToken(request);
+  if (!token) throw new DhError('DH_ERR_UNAUTHORIZED', 'No token given: worker nodes send the node token (kept in Redis) as "Authorization: Bearer <token>".');
+  if (sameToken(token, nodeToken)) {
+    request.tokenHash = sha256Hex(token);
+    return;
+  }
+  if (await projects.byToken(token)) throw new DhError('DH_ERR_FORBIDDEN', 'A project token cannot fetch archives by hash: this route is for worker nodes (node token).');
+  throw new DhError('DH_ERR_UNAUTHORIZED', 'The token is not the node token.');
+}
+
+/** Constant-time comparison of two tokens, by their hashes so lengths never differ. */
+function sameToken(presented: string, expected: string): boolean {
+  return timingSafeEqual(Buffer.from(sha256Hex(presented), 'hex'), Buffer.from(sha256Hex(expected), 'hex'));
 }
 
 export function projectOf(request: FastifyRequest): Project {

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCodeCommands } from './commands/code.ts';
+import { registerDeployCommands } from './commands/deploy.ts';
 import { registerNodesCommand } from './commands/nodes.ts';
 import { registerProjectCommands } from './commands/projects.ts';
 import { registerRoleCommands } from './commands/roles.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerStacksCommands(program);
   registerNodesCommand(program);
   registerProjectCommands(program);
+  registerDeployCommands(program);
   program.addHelpText('after', `
 Start here:
   npm run up                                   start the fleet on this machine (second terminal for the rest)

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   DH_ERR_CONTAINER_LIMITS: { status: 500, summary: 'The Docker engine dropped an isolation limit on a task container, so Dockhand refused to start it.' },
   DH_ERR_DOCKER_UNAVAILABLE: { status: 503, summary: 'The Docker engine does not answer; start dockerd or set DOCKER_HOST.' },
   DH_ERR_REDIS_UNAVAILABLE: { status: 503, summary: 'Redis does not answer; start redis-server or set REDIS_URL.' },
+  DH_ERR_API_UNAVAILABLE: { status: 503, summary: 'A worker node could not fetch a code archive from the API; check DOCKHAND_API_URL and that a server runs.' },
   DH_ERR_CONFIG: { status: 500, summary: 'A Dockhand setting (environment variable or file) is invalid; the message names it.' },
   DH_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure inside Dockhand; the server log has the details.' },
 } as const satisfies Record<string, { status: number; summary: string }>;

@@ -23,6 +23,25 @@ const SettingsSchema = z.object({
   DOCKHAND_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('dh:'),
   /** Directory of uploaded code archives; defaults to <data dir>/code. Share it (NFS) across servers. */
   DOCKHAND_CODE_DIR: z.string().optional(),
+  /**
+   * Where a worker fetches code archives its code directory lacks (a node without a shared
+   * DOCKHAND_CODE_DIR), e.g. http://server:8080; fetched archives are checked and cached on the node.
+   */
+  DOCKHAND_API_URL: z.url().optional(),
+  /** Size cap (MiB) of a worker's cache of fetched code archives (<data dir>/code-cache). */
+  DOCKHAND_CODE_CACHE_MB: positiveInt.default(2048),
+  /**
+   * An image registry (host:port, e.g. 127.0.0.1:5000 in a Swarm) that holds the stack images: a
+   * worker pulls the current ones it lacks from it in the background, never while a task waits.
+   */
+  DOCKHAND_REGISTRY: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host:port of an image registry').optional(),
+  /**
+   * How a worker runs its dead-man's switch: `process` (a child process) or `container` (a container
+   * of its own on the engine, for a worker that itself runs in a container and could be killed with it).
+   */
+  DOCKHAND_WATCHDOG: z.enum(['process', 'container']).default('process'),
+  /** Whether a worker adds its engine's labels (and its Swarm node's, on a manager) to its own labels. */
+  DOCKHAND_HOST_LABELS: z.enum(['on', 'off']).default('on'),
   /** This worker node's id; defaults to the host name. */
   DOCKHAND_NODE_ID: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
   /** Task slots of a worker node. */
@@ -68,6 +87,17 @@ const SettingsSchema = z.object({
   DOCKHAND_RATE_WINDOW_SECONDS: positiveInt.max(86_400).default(LIMITS.rateLimitWindowSeconds),
   /** Admin token for `POST /v1/projects` (and `dockhand projects create` over HTTP); unset: projects are created locally only. */
   DOCKHAND_ADMIN_TOKEN: z.string().min(16, 'an admin token needs at least 16 characters').optional(),
+  /** A file holding the admin token (a Docker secret, /run/secrets/...); read at start. */
+  DOCKHAND_ADMIN_TOKEN_FILE: z.string().optional(),
+  /**
+   * A project token the server makes sure opens the project DOCKHAND_PROJECT_ID ("default"), for
+   * installations whose first project is decided ahead of time (`dockhand deploy swarm`).
+   */
+  DOCKHAND_PROJECT_TOKEN: z.string().min(16, 'a project token needs at least 16 characters').optional(),
+  /** A file holding DOCKHAND_PROJECT_TOKEN (a Docker secret); read at start. */
+  DOCKHAND_PROJECT_TOKEN_FILE: z.string().optional(),
+  /** The id of the project DOCKHAND_PROJECT_TOKEN opens. */
+  DOCKHAND_PROJECT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('default'),
   /** `off` keeps this server from firing schedules (every server fires them by default; one firing per occurrence either way). */
   DOCKHAND_SCHEDULER: z.enum(['on', 'off']).default('on'),
   /** The smallest `every` / `run_every` a schedule may have, in seconds (IronWorker enforced 60). */
@@ -92,8 +122,24 @@ const SettingsSchema = z.object({
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
-export function parseSettings(env: Record<string, string | undefined>): Settings {
+/** Settings that may instead be given as a file (`<NAME>_FILE`), the way Docker secrets arrive. */
+export const FILE_SETTINGS = ['DOCKHAND_ADMIN_TOKEN', 'DOCKHAND_PROJECT_TOKEN'] as const;
+
+/**
+ * `readFile` reads `<NAME>_FILE` settings (a Docker secret); the file's content, without its trailing
+ * newline, is the setting's value unless the setting itself is given too.
+ */
+export function parseSettings(env: Record<string, string | undefined>, readFile?: (file: string) => string): Settings {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  for (const name of FILE_SETTINGS) {
+    const file = cleaned[`${name}_FILE`];
+    if (file === undefined || cleaned[name] !== undefined || !readFile) continue;
+    try {
+      cleaned[name] = readFile(file).replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new DhError('DH_ERR_CONFIG', `Setting ${name}_FILE names ${file}, which cannot be read: ${(err as Error).message}.`);
+    }
+  }
   const parsed = SettingsSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

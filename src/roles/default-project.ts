@@ -34,7 +34,21 @@ export async function ensureDefaultProject(ctx: AppContext, dataDir: string, url
   return { credentials, created: true, file };
 }
 
-function writeCredentials(file: string, credentials: CredentialsFile): void {
+/**
+ * A server given DOCKHAND_PROJECT_TOKEN (a Docker secret, from `deploy swarm`) makes sure that token
+ * opens the project DOCKHAND_PROJECT_ID. Replicas starting together write the same fields, so the race
+ * is harmless; a new token for the same id replaces the old one.
+ */
+export async function ensureConfiguredProject(ctx: AppContext): Promise<void> {
+  const token = ctx.settings.DOCKHAND_PROJECT_TOKEN;
+  if (!token) return;
+  const project = await ctx.projects.byToken(token);
+  if (project?.id === ctx.settings.DOCKHAND_PROJECT_ID) return;
+  await ctx.projects.create('default', { id: ctx.settings.DOCKHAND_PROJECT_ID, token });
+  ctx.logger.info({ project_id: ctx.settings.DOCKHAND_PROJECT_ID }, 'the configured project token opens its project');
+}
+
+export function writeCredentials(file: string, credentials: CredentialsFile): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -7,11 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import type { AppContext } from '../service/context.ts';
+import { ensureConfiguredProject } from './default-project.ts';
 
 export async function startServerRole(
   ctx: AppContext,
   options: { health?: () => Promise<void> } = {},
 ): Promise<{ app: FastifyInstance; url: string; scheduler: Scheduler | undefined }> {
+  await ensureConfiguredProject(ctx);
   const app = await buildApp(ctx, options.health ? { health: options.health } : {});
   const scheduler = ctx.settings.DOCKHAND_SCHEDULER === 'on'
     ? new Scheduler(ctx, { lateToleranceMs: ctx.settings.DOCKHAND_SCHEDULE_TOLERANCE * 1000 })

@@ -12,6 +12,9 @@ import { DockerRuntime } from '../runtime/docker-runtime.ts';
 import { stackInventory } from '../stacks/inventory.ts';
 import { assertRuntimeRegistered } from '../runtime/oci-runtime.ts';
 import { DockerImageResolver } from '../worker/image-resolver.ts';
+import { readHostLabels } from '../worker/read-host-labels.ts';
+import { StackImagePuller } from '../worker/stack-image-puller.ts';
+import { ContainerWatchdog } from '../worker/watchdog-container.ts';
 import { NodeAgent, type AgentOptions } from '../worker/node-agent.ts';
 import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.ts';
 
@@ -53,6 +56,7 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
   await runtime.ensureTaskNetwork(taskNetwork);
   const nodeId = options.nodeId ?? ctx.settings.DOCKHAND_NODE_ID ?? os.hostname();
   const dockerHost = dockerHostOf(docker);
+  const labels = ctx.settings.DOCKHAND_HOST_LABELS === 'on' ? await readHostLabels(docker, options.labels ?? {}, ctx.logger) : options.labels;
   const agent = new NodeAgent(
     {
       ctx,
@@ -65,17 +69,21 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
     {
       clusters: options.clusters,
       concurrency: options.concurrency,
-      ...(options.labels ? { labels: options.labels } : {}),
+      ...(labels ? { labels } : {}),
       ...(options.memoryMb !== undefined ? { memoryMb: options.memoryMb } : {}),
       ...(options.placement ? { placement: options.placement } : {}),
       ...(options.defaultPlacement ? { defaultPlacement: options.defaultPlacement } : {}),
       ...(options.watchdog !== undefined ? { watchdog: options.watchdog } : {}),
       ...(dockerHost ? { dockerHost } : {}),
+      ...(ctx.settings.DOCKHAND_WATCHDOG === 'container' ? { startWatchdog: (id: string) => ContainerWatchdog.start(docker, id, ctx.logger) } : {}),
       ...options.timing,
       stacks: async () => (await stackInventory(docker, ctx.catalog)).filter((row) => row.state === 'built').map((row) => row.name),
     },
   );
   await agent.start();
+  // Stack images reach this node from the registry in the background, never while a task waits.
+  const puller = ctx.settings.DOCKHAND_REGISTRY ? new StackImagePuller(docker, ctx.catalog, ctx.settings.DOCKHAND_REGISTRY, ctx.logger) : undefined;
+  puller?.start(options.timing?.reconcileMs ?? ctx.settings.DOCKHAND_RECONCILE_MS);
   // The clusters this node serves show a depth even before any task was queued to them.
   ctx.metrics.trackQueueDepth(async () => Object.fromEntries(await Promise.all(options.clusters.map(async (c) => [c, await ctx.queue.depth(c)] as const))));
   const untrack = ctx.metrics.trackNode(nodeId, () => {
@@ -90,6 +98,7 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
     nodeId,
     ...(metrics ? { metrics } : {}),
     async stop(stopOptions = {}) {
+      await puller?.stop();
       await agent.stop(stopOptions);
       untrack();
       await metrics?.close();

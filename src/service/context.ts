@@ -18,6 +18,8 @@ import { RedisScheduleStore } from '../store/redis/redis-schedule-store.ts';
 import { RedisTaskStore } from '../store/redis/redis-task-store.ts';
 import { FsCodeStore } from '../store/code-store/fs-code-store.ts';
 import type { CodeStore } from '../store/code-store/port.ts';
+import { FetchingCodeStore } from '../store/code-store/fetching-code-store.ts';
+import { nodeToken } from '../store/redis/node-token.ts';
 import { loadStackCatalog, type StackCatalog } from '../stacks/catalog.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { countLogBytes } from '../telemetry/log-bytes.ts';
@@ -79,7 +81,7 @@ export async function createContext(settings: Settings, options: { logger?: Logg
     nodes: new RedisNodeRegistry(redis, keys, settings.DOCKHAND_NODE_TTL_MS),
     events,
     queue,
-    codeStore: new FsCodeStore(settings.DOCKHAND_CODE_DIR ?? path.join(dataDir, 'code')),
+    codeStore: codeStoreOf(settings, dataDir, redis, keys),
     catalog: await loadStackCatalog(),
     logger,
     metrics,
@@ -92,6 +94,22 @@ export async function createContext(settings: Settings, options: { logger?: Logg
       redis.disconnect();
     },
   };
+}
+
+/**
+ * The directory store (DOCKHAND_CODE_DIR or <data dir>/code); with DOCKHAND_API_URL (a worker node
+ * that does not share the server's directory), archives it lacks are fetched from the API and cached.
+ */
+function codeStoreOf(settings: Settings, dataDir: string, redis: Redis, keys: Keys): CodeStore {
+  const local = new FsCodeStore(settings.DOCKHAND_CODE_DIR ?? path.join(dataDir, 'code'));
+  if (!settings.DOCKHAND_API_URL) return local;
+  return new FetchingCodeStore({
+    local,
+    cache: new FsCodeStore(path.join(dataDir, 'code-cache')),
+    apiUrl: settings.DOCKHAND_API_URL,
+    token: () => nodeToken(redis, keys),
+    capBytes: settings.DOCKHAND_CODE_CACHE_MB * 1024 * 1024,
+  });
 }
 
 /** Depth of every cluster's queue that has ever had a task, for the dockhand_queue_depth gauge. */

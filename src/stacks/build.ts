@@ -120,7 +120,8 @@ export async function ensureStacksBuilt(docker: Docker, catalog: StackCatalog, n
   return report;
 }
 
-async function buildBase(docker: Docker, catalog: StackCatalog, release: string, emit: (event: BuildEvent) => void, noCache: boolean): Promise<BaseBuildResult> {
+/** Finds (or builds) the current base of one Debian release; never throws, a failure is in the result. */
+export async function buildBase(docker: Docker, catalog: StackCatalog, release: string, emit: (event: BuildEvent) => void, noCache: boolean): Promise<BaseBuildResult> {
   const image = `base-${release}`;
   const started = Date.now();
   const seconds = (): number => (Date.now() - started) / 1000;

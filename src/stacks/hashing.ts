@@ -42,6 +42,14 @@ export function stackImageHash(input: { definition: StackDefinition; context: re
   return shortHash([IMAGE_FORMAT, 'stack', canonicalJson(definition), input.baseImageId, contextHash(input.context)]);
 }
 
+/**
+ * The tag of one of Dockhand's own service images (the app, the in-swarm registry): its name, the base
+ * it is built on and its whole build context, so any change of the app's files moves the tag.
+ */
+export function serviceImageHash(input: { name: string; context: readonly ContextFile[]; baseImageId: string }): string {
+  return shortHash([IMAGE_FORMAT, 'service', input.name, input.baseImageId, contextHash(input.context)]);
+}
+
 function shortHash(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, TAG_LENGTH);
 }

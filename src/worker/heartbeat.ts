@@ -17,7 +17,7 @@ import type { HeartbeatResult, NodeRegistry, NodeReport } from '../store/ports.t
 import type { WorkSource } from '../queue/work-source.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { LocalAttempts } from './local-attempts.ts';
-import type { Watchdog } from './watchdog.ts';
+import type { DeadMansSwitch } from './watchdog.ts';
 
 export interface HeartbeatDeps {
   nodes: NodeRegistry;
@@ -30,7 +30,7 @@ export interface HeartbeatDeps {
   retentionSeconds: number;
   report: () => NodeReport;
   local: LocalAttempts;
-  watchdog?: Watchdog;
+  watchdog?: DeadMansSwitch;
   logger: Logger;
   /** New work may have appeared (tasks taken back, packages with room). */
   onWork: () => void;
@@ -47,7 +47,7 @@ export class NodeHeartbeat {
   constructor(private readonly deps: HeartbeatDeps) {}
 
 
-  attachWatchdog(watchdog: Watchdog): void {
+  attachWatchdog(watchdog: DeadMansSwitch): void {
     this.deps.watchdog = watchdog;
   }
 

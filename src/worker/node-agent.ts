@@ -26,7 +26,7 @@ import { beginAttemptTelemetry, type ClaimTiming } from './observe-attempt.ts';
 import { NodeHeartbeat } from './heartbeat.ts';
 import { LocalAttempts } from './local-attempts.ts';
 import { Reconciler, type ReconcileReport } from './reconciler.ts';
-import { Watchdog } from './watchdog.ts';
+import { Watchdog, type DeadMansSwitch } from './watchdog.ts';
 
 export type { AgentState };
 
@@ -49,6 +49,8 @@ export interface AgentOptions {
   cancelPollMs?: number;
   /** Start the dead-man's switch process (default true). */
   watchdog?: boolean;
+  /** Starts the watchdog another way than as a child process (a container, for a containerized worker). */
+  startWatchdog?: (nodeId: string) => Promise<DeadMansSwitch>;
   /** The engine's address for the watchdog, when it is not the one DOCKER_HOST names. */
   dockerHost?: string;
   /** The stacks whose images are present on this node's engine. */
@@ -71,7 +73,7 @@ export class NodeAgent {
   private readonly attempts = new Set<Promise<void>>();
   /** When each task being claimed was first weighed and when its claim began, for its trace. */
   private readonly claimTimes = new Map<string, ClaimTiming>();
-  private watchdog: Watchdog | undefined;
+  private watchdog: DeadMansSwitch | undefined;
   private engine: EngineInfo = { id: '', version: '', memoryBytes: 0 };
   private stacks: string[] = [];
   private readonly startedAt = new Date().toISOString();
@@ -170,7 +172,7 @@ export class NodeAgent {
     this.stacks = (await this.options.stacks?.().catch(() => [])) ?? [];
     await this.register();
     if (this.options.watchdog !== false) {
-      this.watchdog = Watchdog.start(nodeId, ctx.logger, this.options.dockerHost);
+      this.watchdog = this.options.startWatchdog ? await this.options.startWatchdog(nodeId) : Watchdog.start(nodeId, ctx.logger, this.options.dockerHost);
       this.heartbeat.attachWatchdog(this.watchdog);
       await this.heartbeat.beat();
     }

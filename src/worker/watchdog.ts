@@ -11,13 +11,22 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '../telemetry/logger.ts';
 
-const MAIN = fileURLToPath(new URL('./watchdog-main.ts', import.meta.url));
+export const WATCHDOG_MAIN = fileURLToPath(new URL('./watchdog-main.ts', import.meta.url));
 
-function tsxLoader(): string {
+/** tsx's loader as a file URL, for `node --import` in a process that may start elsewhere. */
+export function tsxLoader(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
 
-export class Watchdog {
+/** What a worker needs of its watchdog, whether a process (this file) or a container (watchdog-container.ts). */
+export interface DeadMansSwitch {
+  /** The node's leases are valid for at least this long from now. */
+  renew(validForMs: number): void;
+  /** A clean stop: the watchdog exits without killing anything. */
+  bye(): Promise<void>;
+}
+
+export class Watchdog implements DeadMansSwitch {
   private child: ChildProcess;
   private closing = false;
 
@@ -36,7 +45,7 @@ export class Watchdog {
 
   private spawn(): ChildProcess {
     const env = this.dockerHost ? { ...process.env, DOCKER_HOST: this.dockerHost } : process.env;
-    const child = spawn(process.execPath, ['--import', tsxLoader(), MAIN, this.nodeId], { stdio: ['pipe', 'ignore', 'inherit'], env });
+    const child = spawn(process.execPath, ['--import', tsxLoader(), WATCHDOG_MAIN, this.nodeId], { stdio: ['pipe', 'ignore', 'inherit'], env });
     child.stdin?.on('error', () => undefined);
     child.on('exit', (code, signal) => {
       if (this.closing) return;

@@ -2,6 +2,7 @@
  * `dockhand up | server | worker`: start Dockhand's roles in the foreground. SIGINT/SIGTERM stop them
  * cleanly (a worker first finishes what it runs).
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseLabelList } from '../../core/fleet/constraints.ts';
 import { parseMemorySize } from '../../core/fleet/memory-size.ts';
@@ -18,6 +19,11 @@ const roles = {
   worker: () => import('../../roles/worker-role.ts'),
   context: () => import('../../service/context.ts'),
 };
+
+/** `<NAME>_FILE` settings (Docker secrets) are read as text. */
+function readSecretFile(file: string): string {
+  return readFileSync(file, 'utf8');
+}
 
 function positive(name: string) {
   return (value: string): number => {
@@ -117,12 +123,31 @@ export function registerRoleCommands(program: Command): void {
     .description('Run the HTTP API only (stateless; run several behind a load balancer). Needs REDIS_URL.')
     .action(async () => {
       const [{ createContext }, { startServerRole }] = await Promise.all([roles.context(), roles.server()]);
-      const ctx = await createContext(parseSettings(process.env));
+      const ctx = await createContext(parseSettings(process.env, readSecretFile));
       const { app } = await startServerRole(ctx);
       await untilSignalled(async () => {
         await app.close();
         await ctx.close();
       });
+    });
+
+  program
+    .command('edge')
+    .description('Forward TCP ports to Swarm services by their DNS name, spreading connections over their tasks: the routing mesh for engines without IPVS (deploy/swarm/stack.yaml runs one per node).')
+    .requiredOption('--forward <port=host:port>', 'listen on PORT and forward to HOST:PORT (repeatable)', collect, [])
+    .addHelpText('after', '\nExample:\n  dockhand edge --forward 8080=server:8080 --forward 5000=registry:5000\n')
+    .action(async (options: { forward: string[] }) => {
+      const [{ startEdge, parseForward }, { createLogger }] = await Promise.all([import('../../roles/edge-role.ts'), import('../../telemetry/logger.ts')]);
+      let forwards;
+      try {
+        forwards = options.forward.map(parseForward);
+      } catch (err) {
+        throw new CliExit(EXIT_CODES.usage, (err as Error).message);
+      }
+      if (forwards.length === 0) throw new CliExit(EXIT_CODES.usage, 'give at least one --forward PORT=HOST:PORT.');
+      const settings = parseSettings(process.env);
+      const edge = await startEdge(forwards, createLogger(settings.DOCKHAND_LOG_LEVEL, { format: settings.DOCKHAND_LOG_FORMAT }));
+      await untilSignalled(() => edge.close());
     });
 
   program
@@ -142,7 +167,7 @@ export function registerRoleCommands(program: Command): void {
       const memoryMb = options.memory !== undefined ? parseMemorySize(options.memory) : undefined;
       const placement = parsePlacement(options.placement);
       const [{ createContext }, { startWorkerRole }] = await Promise.all([roles.context(), roles.worker()]);
-      const ctx = await createContext(parseSettings(process.env));
+      const ctx = await createContext(parseSettings(process.env, readSecretFile));
       const drainTimeoutMs = (options.drainTimeout ?? ctx.settings.DOCKHAND_DRAIN_TIMEOUT_S) * 1000;
       const metricsPort = options.metricsPort ?? ctx.settings.DOCKHAND_METRICS_PORT;
       const worker = await startWorkerRole(ctx, {

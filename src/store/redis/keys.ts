@@ -68,6 +68,8 @@ export class Keys {
   node(id: string): string { return `${this.prefix}node:${id}`; }
   nodeTasks(id: string): string { return `${this.prefix}node:${id}:tasks`; }
   nodes(): string { return `${this.prefix}nodes`; }
+  /** The secret nodes present to fetch code archives from the API (created once, by whoever asks first). */
+  nodeToken(): string { return `${this.prefix}node-token`; }
 
   /** Pub/sub channels: cancel requests to workers, finished notices to waiters, new work to nodes. */
   cancelChannel(): string { return `${this.prefix}events:cancel`; }
