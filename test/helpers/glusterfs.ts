@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { deleteNetns, processAlive, run, tryRun } from './lab-host.ts';
+import { deleteNetns, listNetns, processAlive, run, tryRun } from './lab-host.ts';
 
 const ADDRESS = '10.217.0.1';
 
@@ -26,6 +26,7 @@ export interface GlusterVolume {
 }
 
 export async function startGlusterVolume(options: { mounts: number }): Promise<GlusterVolume> {
+  await cleanupStaleVolumes();
   const id = randomBytes(3).toString('hex');
   const dir = `/tmp/dhgl-${id}`;
   const netns = `dhgl-${id}`;
@@ -34,6 +35,7 @@ export async function startGlusterVolume(options: { mounts: number }): Promise<G
   const mounts = Array.from({ length: options.mounts }, (_, i) => path.join(dir, `mnt${i + 1}`));
   const timings: Record<string, number> = {};
   for (const d of [path.join(dir, 'glusterd'), path.join(dir, 'log'), brick, ...mounts]) await mkdir(d, { recursive: true });
+  await writeFile(path.join(dir, 'owner.pid'), `${process.pid}\n`);
   // The stock management volume with a working directory of our own instead of /var/lib/glusterd.
   await writeFile(path.join(dir, 'glusterd.vol'), [
     'volume management',
@@ -48,25 +50,14 @@ export async function startGlusterVolume(options: { mounts: number }): Promise<G
   ].join('\n'));
 
   let glusterdPid = 0;
-  const mounted: string[] = [];
   const gluster = (args: string[]) => run('nsenter', [`--net=/run/netns/${netns}`, `--mount=/proc/${glusterdPid}/ns/mnt`, 'gluster', '--mode=script', ...args], { timeoutMs: 120_000 });
 
   const stop = async (): Promise<void> => {
-    for (const m of mounted) await tryRun('umount', ['-l', m]);
     if (glusterdPid > 0 && processAlive(glusterdPid)) {
       await tryRun('nsenter', [`--net=/run/netns/${netns}`, `--mount=/proc/${glusterdPid}/ns/mnt`, 'gluster', '--mode=script', 'volume', 'stop', volume, 'force'], { timeoutMs: 60_000 });
       await tryRun('nsenter', [`--net=/run/netns/${netns}`, `--mount=/proc/${glusterdPid}/ns/mnt`, 'gluster', '--mode=script', 'volume', 'delete', volume], { timeoutMs: 60_000 });
     }
-    // glusterd, its brick process and the FUSE clients are the only processes in the namespace.
-    for (const pid of (await run('ip', ['netns', 'pids', netns]).catch(() => '')).split('\n').filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-    await deleteNetns(netns);
-    await rm(dir, { recursive: true, force: true });
+    await destroyVolume(id);
   };
 
   const phase = async (name: string, work: () => Promise<void>): Promise<void> => {
@@ -103,7 +94,6 @@ export async function startGlusterVolume(options: { mounts: number }): Promise<G
     await phase('mounts', async () => {
       for (const m of mounts) {
         await run('nsenter', [`--net=/run/netns/${netns}`, 'mount', '-t', 'glusterfs', '-o', `log-file=${dir}/log/${path.basename(m)}.log`, `${ADDRESS}:/${volume}`, m]);
-        mounted.push(m);
       }
     });
   } catch (err) {
@@ -111,4 +101,34 @@ export async function startGlusterVolume(options: { mounts: number }): Promise<G
     throw err;
   }
   return { volume, mounts, timings, stop };
+}
+
+/**
+ * Unmounts, kills and deletes what is left of one volume: its FUSE mounts, glusterd, the brick process
+ * and the clients (the only processes in its namespace), the namespace and the directory.
+ */
+async function destroyVolume(id: string): Promise<void> {
+  const dir = `/tmp/dhgl-${id}`;
+  const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((line) => line.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
+  for (const m of mounts) await tryRun('umount', ['-l', m]);
+  for (const pid of (await run('ip', ['netns', 'pids', `dhgl-${id}`]).catch(() => '')).split('\n').filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  await deleteNetns(`dhgl-${id}`);
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Volumes left by a test process that died before its clean-up ran. */
+async function cleanupStaleVolumes(): Promise<void> {
+  for (const netns of await listNetns()) {
+    if (!netns.startsWith('dhgl-')) continue;
+    const id = netns.slice('dhgl-'.length);
+    const owner = Number((await readFile(`/tmp/dhgl-${id}/owner.pid`, 'utf8').catch(() => '')).trim());
+    if (owner > 0 && processAlive(owner)) continue;
+    await destroyVolume(id);
+  }
 }

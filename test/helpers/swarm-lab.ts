@@ -58,6 +58,12 @@ export interface SwarmLabOptions {
   images?: string[];
   /** Engine labels (`dockerd --label`) per node index (1-based). */
   engineLabels?: Record<number, Record<string, string>>;
+  /**
+   * Start a Swarm task from a present image without asking a registry first (default true). Off
+   * when services pull from a registry inside the Swarm: the engines then try the registry, and a
+   * task of a present image that no registry has starts after the failed pull (about 20 s here).
+   */
+  preferOfflineImages?: boolean;
 }
 
 export interface SwarmLab {
@@ -70,7 +76,7 @@ export interface SwarmLab {
   /** `docker <args>` against one node's engine. */
   docker(node: LabNode, args: string[], options?: { timeoutMs?: number }): Promise<string>;
   /** A program run in the node's network namespace (e.g. curl to a published port). */
-  exec(node: LabNode, program: string, args: string[], options?: { timeoutMs?: number }): Promise<string>;
+  exec(node: LabNode, program: string, args: string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<string>;
   /** A 127.0.0.1 port of this process that reaches `host:port` as seen from inside `node`. */
   forward(node: LabNode, port: number, host?: string): Promise<Forward>;
   /** `docker node update --label-add` for each label, from the manager. */
@@ -132,7 +138,7 @@ export async function startSwarmLab(options: SwarmLabOptions): Promise<SwarmLab>
       '--cgroup-parent', node.netns,
       '--log-level', 'warn',
     ];
-    const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: '1' } });
+    const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: options.preferOfflineImages === false ? '0' : '1' } });
     closeSync(log);
     child.unref();
     await writeFile(path.join(node.dir, 'engine.pid'), `${child.pid}\n`);

@@ -6,6 +6,7 @@
  * leaves no namespace, cgroup or directory behind.
  */
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBaseImage, BASE_TEST_IMAGE } from '../helpers/docker.ts';
 import { listCgroups, listNetns } from '../helpers/lab-host.ts';
@@ -36,6 +37,15 @@ async function runningTasks(service: string): Promise<{ node: string; container:
   return out.split('\n').filter((l) => l.includes('Running')).map((l) => ({ node: l.split(' ')[0]!, container: '' }));
 }
 
+/** The first line a TCP server on 127.0.0.1:port sends. */
+async function readLine(port: number): Promise<string> {
+  const socket = net.connect(port, '127.0.0.1');
+  let text = '';
+  for await (const chunk of socket) text += String(chunk);
+  if (!text.includes('\n')) throw new Error('no line');
+  return text;
+}
+
 async function hostnameOf(node: LabNode): Promise<string> {
   return (await lab.docker(node, ['info', '--format', '{{.Name}}'])).trim();
 }
@@ -57,7 +67,9 @@ describe('a Swarm of three engines in namespaces of its own', () => {
 
     // From node 3's namespace to the port node 1 publishes.
     const [n1, , n3] = lab.nodes as [LabNode, LabNode, LabNode];
-    const reply = await eventually('node 1 answers node 3', () => lab.exec(n3, 'curl', ['-s', '--http0.9', '-m', '3', `http://${n1.address}:8080/`]).catch(() => undefined), 20_000, 500);
+    const relay = await lab.forward(n3, 8080, n1.address);
+    const reply = await eventually('node 1 answers node 3', () => readLine(relay.port).catch(() => undefined), 20_000, 500);
+    await relay.close();
     const n1Containers = (await lab.docker(n1, ['ps', '-q', '--filter', 'name=echo'])).trim();
     expect(n1Containers.startsWith(reply.trim())).toBe(true);
 
