@@ -40,7 +40,7 @@ function relay(a: net.Socket, b: net.Socket): void {
 export async function forwardIntoNamespace(netns: string, socketPath: string, host: string, port: number): Promise<Forward> {
   await rm(socketPath, { force: true });
   const child = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, '-e', RELAY, socketPath, host, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [first] = (await Promise.race([once(child.stdout!, 'data'), once(child, 'exit').then(() => [undefined])])) as [Buffer | undefined];
+  const [first] = (await Promise.race([once(child.stdout, 'data'), once(child, 'exit').then(() => [undefined])])) as [Buffer | undefined];
   if (!first) throw new Error(`the relay into ${netns} did not start`);
   const server = net.createServer((local) => relay(local, net.connect(socketPath)));
   server.listen(0, '127.0.0.1');
