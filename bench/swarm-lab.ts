@@ -43,7 +43,7 @@ const fleet = { ctx, prefix, dataDir } as Parameters<typeof startWorkerProcess>[
 const workers = new Map<string, WorkerProcess>();
 
 async function startNodeWorker(node: LabNode): Promise<WorkerProcess> {
-  const worker = await startWorkerProcess(fleet, { nodeId: `lab-${node.name}`, concurrency: 4, dockerHost: node.dockerHost, labels: [`lab-node=${node.name}`], env: { DOCKHAND_LOG_LEVEL: 'warn' } });
+  const worker = await startWorkerProcess(fleet, { nodeId: `lab-${node.name}`, concurrency: 4, dockerHost: node.dockerHost, labels: [`lab-node=${node.name}`] });
   workers.set(node.name, worker);
   return worker;
 }
