@@ -14,7 +14,7 @@ const { provisionHost } = await import('../src/roles/provision.ts');
 const dataDir = path.resolve(process.env.DOCKHAND_DATA_DIR ?? path.join(ROOT, '.dockhand'));
 let host;
 try {
-  host = await provisionHost({ dataDir, stacks: 'all', log: (line) => process.stderr.write(`${line}\n`) });
+  host = await provisionHost({ dataDir, stacks: 'all', forTests: true, log: (line) => process.stderr.write(`${line}\n`) });
 } catch (err) {
   process.stderr.write(`dockhand: provisioning for the tests failed: ${err.message}\n`);
   process.exit(1);

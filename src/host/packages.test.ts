@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planPackages } from './packages.ts';
+import { planPackages, REQUIRED_PROGRAMS, TEST_PROGRAMS } from './packages.ts';
 
 const debianRoot = { isRoot: true, isDebian: true, env: {} };
 
@@ -26,5 +26,11 @@ describe('planPackages', () => {
   it('names what to install on a system without apt', () => {
     const plan = planPackages({ isRoot: true, isDebian: false, env: {}, missing: ['dockerd'] });
     expect(plan.action === 'refuse' && plan.message).toMatch(/docker\.io.*package manager/);
+  });
+
+  it('adds the test suites\' packages (GlusterFS, the lab\'s namespace tools) only when asked for them', () => {
+    const missing = ['glusterd', 'ip', 'debootstrap'];
+    expect(planPackages({ ...debianRoot, missing })).toEqual({ action: 'install', packages: ['debootstrap'] });
+    expect(planPackages({ ...debianRoot, missing }, [...REQUIRED_PROGRAMS, ...TEST_PROGRAMS])).toEqual({ action: 'install', packages: ['debootstrap', 'glusterfs-server', 'iproute2'] });
   });
 });

@@ -18,6 +18,18 @@ export const REQUIRED_PROGRAMS = [
   { program: 'debootstrap', pkg: 'debootstrap', unlessEnv: undefined },
 ] as const;
 
+/**
+ * Programs only the test suites need: GlusterFS for the shared code store case, iproute2 and
+ * util-linux (ip, nsenter, unshare) for the Swarm lab's namespaces (docs/deploy.md).
+ */
+export const TEST_PROGRAMS = [
+  { program: 'glusterd', pkg: 'glusterfs-server', unlessEnv: undefined },
+  { program: 'ip', pkg: 'iproute2', unlessEnv: undefined },
+  { program: 'nsenter', pkg: 'util-linux', unlessEnv: undefined },
+] as const;
+
+type ProgramRequirement = (typeof REQUIRED_PROGRAMS)[number] | (typeof TEST_PROGRAMS)[number];
+
 export interface HostFacts {
   /** Programs not found on this host. */
   missing: readonly string[];
@@ -32,8 +44,8 @@ export type PackagePlan =
   | { action: 'refuse'; message: string };
 
 /** Pure: what to do about missing programs on a host with the given facts. */
-export function planPackages(facts: HostFacts): PackagePlan {
-  const packages = REQUIRED_PROGRAMS.filter((req) => facts.missing.includes(req.program))
+export function planPackages(facts: HostFacts, programs: readonly ProgramRequirement[] = REQUIRED_PROGRAMS): PackagePlan {
+  const packages = programs.filter((req) => facts.missing.includes(req.program))
     .filter((req) => !(req.unlessEnv && facts.env[req.unlessEnv]))
     .map((req) => req.pkg);
   if (packages.length === 0) return { action: 'none' };
@@ -48,18 +60,21 @@ export function planPackages(facts: HostFacts): PackagePlan {
 export interface EnsurePackagesOptions {
   log: ProgressLog;
   env?: Record<string, string | undefined>;
+  /** Also the programs of TEST_PROGRAMS (`npm test`, CI). */
+  forTests?: boolean;
 }
 
 /** Installs what is missing (root on Debian) or throws DH_ERR_CONFIG naming what to install. */
 export async function ensurePackages(options: EnsurePackagesOptions): Promise<{ installed: string[] }> {
   const env = options.env ?? process.env;
+  const programs: readonly ProgramRequirement[] = options.forTests ? [...REQUIRED_PROGRAMS, ...TEST_PROGRAMS] : REQUIRED_PROGRAMS;
   const facts: HostFacts = {
-    missing: REQUIRED_PROGRAMS.map((req) => req.program).filter((program) => !findExecutable(program)),
+    missing: programs.map((req) => req.program).filter((program) => !findExecutable(program)),
     isRoot: process.getuid?.() === 0,
     isDebian: existsSync('/etc/debian_version') && findExecutable('apt-get') !== undefined,
     env,
   };
-  const plan = planPackages(facts);
+  const plan = planPackages(facts, programs);
   if (plan.action === 'none') return { installed: [] };
   if (plan.action === 'refuse') throw new DhError('DH_ERR_CONFIG', plan.message);
 

@@ -28,6 +28,8 @@ export interface Provisioned {
 export interface ProvisionOptions {
   dataDir: string;
   log: ProgressLog;
+  /** Also install what only the test suites need (host/packages.ts TEST_PROGRAMS). */
+  forTests?: boolean;
   /** Stacks to build: names, or `all` for the whole catalogue (default FIRST_STACKS). */
   stacks?: string[] | 'all';
   /** Stacks built at once (default: DOCKHAND_BUILD_PARALLEL, else one more than the CPUs, 2 to 4). */
@@ -37,7 +39,7 @@ export interface ProvisionOptions {
 export async function provisionHost(options: ProvisionOptions): Promise<Provisioned> {
   const { dataDir, log } = options;
   log('==> checking packages (docker.io, redis-server, debootstrap)');
-  await ensurePackages({ log });
+  await ensurePackages({ log, forTests: options.forTests ?? false });
   log('==> starting the Docker engine if needed');
   const { docker, dockerHost } = await ensureDocker({ dataDir, log });
   log('==> starting Redis if needed');
