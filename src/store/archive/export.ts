@@ -8,11 +8,11 @@
  *
  * Errors (a missing or corrupt stored file) arrive as an 'error' on the returned stream.
  */
-import { pipeline, type Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import tar from 'tar-stream';
+import yazl from 'yazl';
 import { CANONICAL_MTIME, CANONICAL_PREFIX } from './canonical-writer.ts';
-import { ZipWriter } from './zip-writer.ts';
 
 export type ExportFormat = 'tar.gz' | 'zip';
 
@@ -60,24 +60,33 @@ function exportTarGz(canonicalTarGz: Readable): Readable {
   return pipeline(pack, createGzip(), () => undefined);
 }
 
+/** Zip's Unix file-type bits for a regular file and a directory, beside the permission bits. */
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+
 function exportZip(canonicalTarGz: Readable): Readable {
-  const zip = new ZipWriter(CANONICAL_MTIME);
+  // yazl writes each entry as it reads it (deflated, sizes in a data descriptor; zip64 only if needed).
+  const zip = new yazl.ZipFile();
+  const output = new PassThrough();
+  pipeline(zip.outputStream, output, () => undefined);
   const extract = tar.extract();
   extract.on('entry', (header, body, next) => {
-    body.on('error', () => undefined);
+    body.on('error', () => undefined); // reported through the pipeline; see read-tar.ts
     const name = exportedName(header);
-    const written =
-      name === '' || header.type === 'directory'
-        ? (name === '' ? Promise.resolve() : zip.addDirectory(name, header.mode)).then(() => void body.resume())
-        : zip.addFile(name, header.mode, body);
-    written.then(
-      () => next(),
-      (err: unknown) => next(err as Error),
-    );
+    if (name === '' || header.type === 'directory') {
+      if (name !== '') zip.addEmptyDirectory(name, { mode: S_IFDIR | ((header.mode ?? 0o755) & 0o7777), mtime: CANONICAL_MTIME });
+      body.resume();
+      next();
+      return;
+    }
+    // yazl reads its streams in order, so the next tar entry is asked for once this body is read.
+    body.once('end', () => next());
+    // tar-stream's entry is a streamx Readable; yazl only pipes it, which streamx supports like Node's.
+    zip.addReadStream(body as unknown as Readable, name, { mode: S_IFREG | ((header.mode ?? 0o644) & 0o7777), mtime: CANONICAL_MTIME, compress: true });
   });
   pipeline(canonicalTarGz, createGunzip(), extract, (err) => {
-    if (err) zip.output.destroy(err);
-    else zip.finish().catch((finishErr: unknown) => zip.output.destroy(finishErr as Error));
+    if (err) output.destroy(err);
+    else zip.end();
   });
-  return zip.output;
+  return output;
 }
