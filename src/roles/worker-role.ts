@@ -13,6 +13,9 @@ import { stackInventory } from '../stacks/inventory.ts';
 import { assertRuntimeRegistered } from '../runtime/oci-runtime.ts';
 import { DockerImageResolver } from '../worker/image-resolver.ts';
 import { NodeAgent, type AgentOptions } from '../worker/node-agent.ts';
+import { EgressGuard } from '../worker/egress-guard.ts';
+import { IptablesEgress } from '../host/egress/iptables.ts';
+import { hostTaskResolvers } from '../host/egress/resolvers.ts';
 import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.ts';
 
 export interface WorkerRoleOptions {
@@ -51,6 +54,11 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
   if (ociRuntime) assertRuntimeRegistered(ociRuntime, await runtime.runtimes());
   const taskNetwork = ctx.settings.DOCKHAND_TASK_NETWORK;
   await runtime.ensureTaskNetwork(taskNetwork);
+  const taskDns = hostTaskResolvers(ctx.settings.DOCKHAND_TASK_DNS);
+  const egress = await EgressGuard.start({
+    firewall: ctx.settings.DOCKHAND_EGRESS === 'off' ? undefined : new IptablesEgress({ ...(await runtime.taskNetworkFacts(taskNetwork)), resolvers: taskDns }),
+    logger: ctx.logger,
+  });
   const nodeId = options.nodeId ?? ctx.settings.DOCKHAND_NODE_ID ?? os.hostname();
   const dockerHost = dockerHostOf(docker);
   const agent = new NodeAgent(
@@ -61,6 +69,8 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
       nodeId,
       ...(ociRuntime ? { ociRuntime } : {}),
       taskNetwork,
+      taskDns,
+      egress,
     },
     {
       clusters: options.clusters,

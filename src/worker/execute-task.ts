@@ -11,7 +11,7 @@ import { isDhError } from '../core/errors.ts';
 import type { FinishedStatus } from '../core/task-status.ts';
 import type { AppContext } from '../service/context.ts';
 import type { TaskPatch } from '../store/ports.ts';
-import type { ContainerRuntime } from '../runtime/port.ts';
+import type { ContainerHandle, ContainerRuntime } from '../runtime/port.ts';
 import { buildContainerSpec } from '../runtime/container-spec.ts';
 import type { HeldAttempt, SettleResult, WorkSource } from '../queue/work-source.ts';
 import { AttemptTelemetry, type AttemptEnd } from '../telemetry/attempt-telemetry.ts';
@@ -20,6 +20,7 @@ import { AttemptOutput } from './attempt-output.ts';
 import { observeRunnerPhase } from './observe-attempt.ts';
 import type { StopReason } from './local-attempts.ts';
 import { afterAttempt, attemptHeader, failuresIn } from './settle-policy.ts';
+import type { EgressGuard, TaskEgress } from './egress-guard.ts';
 
 export interface ResolvedImage {
   image: string;
@@ -46,6 +47,10 @@ export interface ExecuteDeps {
   random?: () => number;
   /** The network tasks with `network` join (made by the worker at start, no traffic between containers). */
   taskNetwork?: string;
+  /** The resolvers network-enabled tasks use, the only ones their egress policy lets through. */
+  taskDns?: string[];
+  /** Holds the egress policy of network-enabled tasks; absent: they run unfiltered. */
+  egress?: EgressGuard;
 }
 
 export type ExecuteResult =
@@ -151,6 +156,15 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     },
   });
 
+  if (code.network && deps.taskDns) spec.dns = deps.taskDns;
+  // A network-enabled task runs only under the egress policy (or, on a node with DOCKHAND_EGRESS=off, visibly without one).
+  let egress: TaskEgress = { policy: 'unfiltered', allowed: [], notes: [] };
+  const admitEgress = async (handle: ContainerHandle): Promise<void> => {
+    if (!deps.egress) return;
+    egress = await deps.egress.admit({ name: spec.name, address: await handle.address() }, code.egress ?? []);
+    for (const note of egress.notes) log.system(`[dockhand] ${note}`);
+  };
+
   telemetry.container({ name: spec.name, image: resolved.imageName ?? spec.image, ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}) });
 
   let outcome: AttemptOutcome;
@@ -165,6 +179,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       logCapBytes: LIMITS.logCapBytes,
       resultMaxBytes: LIMITS.resultMaxBytes,
       signal,
+      ...(code.network ? { afterStart: admitEgress } : {}),
       onLog: (chunk) => log.write(chunk),
       onPhase: (phase, _at, detail) => {
         observeRunnerPhase(telemetry, phase, detail);
@@ -173,6 +188,8 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     });
   } catch (err) {
     return fail(isDhError(err) ? err.message : `The container could not be run: ${(err as Error).message}`, isDhError(err) ? err.code : 'RuntimeError');
+  } finally {
+    if (code.network) await deps.egress?.release(spec.name);
   }
 
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);
@@ -187,6 +204,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       ...(outcome.msg ? { msg: outcome.msg } : {}),
       ...(outcome.errorClass ? { error_class: outcome.errorClass } : {}),
       ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+      ...(code.network ? { egress_policy: egress.policy, ...(egress.allowed.length > 0 ? { egress_allowed: egress.allowed } : {}) } : {}),
     },
     outcome,
   );
