@@ -13,7 +13,8 @@ import { stackInventory } from '../stacks/inventory.ts';
 import { assertRuntimeRegistered } from '../runtime/oci-runtime.ts';
 import { DockerImageResolver } from '../worker/image-resolver.ts';
 import { NodeAgent, type AgentOptions } from '../worker/node-agent.ts';
-import { EgressGuard } from '../worker/egress-guard.ts';
+import { EgressGuard, type EgressFirewall } from '../worker/egress-guard.ts';
+import type { EgressNetwork } from '../host/egress/rules.ts';
 import { IptablesEgress } from '../host/egress/iptables.ts';
 import { hostTaskResolvers } from '../host/egress/resolvers.ts';
 import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.ts';
@@ -32,6 +33,8 @@ export interface WorkerRoleOptions {
   docker?: Docker;
   /** Timing overrides (heartbeat, time-to-live, ...), mostly for tests. */
   timing?: Pick<AgentOptions, 'heartbeatMs' | 'ttlMs' | 'reconcileMs' | 'placementStepMs' | 'pollMs'>;
+  /** The firewall of the engine's host; default: iptables in this process's own network namespace. */
+  egressFirewall?: (network: EgressNetwork) => EgressFirewall;
   /** Serve GET /metrics on this port (0: any free port); for a worker with no API in its process. */
   metricsPort?: number;
 }
@@ -56,7 +59,7 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
   await runtime.ensureTaskNetwork(taskNetwork);
   const taskDns = hostTaskResolvers(ctx.settings.DOCKHAND_TASK_DNS);
   const egress = await EgressGuard.start({
-    firewall: ctx.settings.DOCKHAND_EGRESS === 'off' ? undefined : new IptablesEgress({ ...(await runtime.taskNetworkFacts(taskNetwork)), resolvers: taskDns }),
+    firewall: ctx.settings.DOCKHAND_EGRESS === 'off' ? undefined : (options.egressFirewall ?? ((network) => new IptablesEgress(network)))({ ...(await runtime.taskNetworkFacts(taskNetwork)), resolvers: taskDns }),
     logger: ctx.logger,
   });
   const nodeId = options.nodeId ?? ctx.settings.DOCKHAND_NODE_ID ?? os.hostname();
