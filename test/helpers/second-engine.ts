@@ -24,7 +24,8 @@ export interface SecondEngine {
   stop(): Promise<void>;
 }
 
-export async function startSecondEngine(options: { images: string[] }): Promise<SecondEngine> {
+/** `daemonArgs`: more dockerd flags, e.g. `--userns-remap=default` for an engine that remaps user namespaces. */
+export async function startSecondEngine(options: { images: string[]; daemonArgs?: string[] }): Promise<SecondEngine> {
   // Unix socket paths are limited to 107 bytes: keep the directory short.
   const dir = await mkdtemp('/tmp/dhe-');
   const socket = path.join(dir, 'docker.sock');
@@ -48,6 +49,7 @@ export async function startSecondEngine(options: { images: string[] }): Promise<
       '--containerd-namespace', namespace,
       '--containerd-plugins-namespace', `${namespace}-plugins`,
       '--log-level', 'warn',
+      ...(options.daemonArgs ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
