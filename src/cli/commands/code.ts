@@ -23,6 +23,24 @@ function integer(name: string) {
   };
 }
 
+/** What commander hands `code upload` (the option names in camelCase, parsed by the functions above). */
+interface UploadFlags {
+  name: string;
+  stack?: string;
+  image?: string;
+  command?: string;
+  env: Record<string, string>;
+  configFile?: string;
+  maxConcurrency?: number;
+  retries?: number;
+  retriesDelay?: number;
+  timeout?: number;
+  memory?: number;
+  cpus?: number;
+  network?: boolean;
+  egress?: string;
+}
+
 export function registerCodeCommands(program: Command): void {
   const code = program.command('code').description('Upload and manage code packages (the programs tasks run).');
 
@@ -45,22 +63,21 @@ export function registerCodeCommands(program: Command): void {
     .option('--network', 'give tasks network access (off by default): the public internet only, never the host, private networks or cloud metadata')
     .option('--egress <list>', 'with --network: destinations tasks may reach even when private, comma-separated host:port, IP, IP:port or CIDR (e.g. db.internal:5432,10.1.0.0/16); host names are resolved by the worker')
     .addHelpText('after', '\nExamples:\n  dockhand code upload examples/hello-node --name hello --stack node-20\n  dockhand code upload ./sync --name sync --stack python-3.13 --network --egress db.internal:5432,10.20.0.0/16\n')
-    .action(async (source: string | undefined, options: Record<string, unknown>, command: Command) => {
-      if (!source && !options['image']) throw new CliExit(EXIT_CODES.usage, 'Give a directory or archive to upload, or --image IMAGE.');
-      const upload: UploadOptions = { name: String(options['name']) };
-      if (options['stack']) upload.stack = String(options['stack']);
-      if (options['image']) upload.image = String(options['image']);
-      if (options['command']) upload.command = String(options['command']);
-      const env = options['env'] as Record<string, string>;
-      if (Object.keys(env).length) upload.env_vars = env;
-      if (options['configFile']) upload.config = readFileSync(String(options['configFile']), 'utf8');
+    .action(async (source: string | undefined, options: UploadFlags, command: Command) => {
+      if (!source && !options.image) throw new CliExit(EXIT_CODES.usage, 'Give a directory or archive to upload, or --image IMAGE.');
+      const upload: UploadOptions = { name: options.name };
+      if (options.stack) upload.stack = options.stack;
+      if (options.image) upload.image = options.image;
+      if (options.command) upload.command = options.command;
+      if (Object.keys(options.env).length) upload.env_vars = options.env;
+      if (options.configFile) upload.config = readFileSync(options.configFile, 'utf8');
       for (const [flag, field] of [['maxConcurrency', 'max_concurrency'], ['retries', 'retries'], ['retriesDelay', 'retries_delay'], ['timeout', 'timeout'], ['memory', 'memory'], ['cpus', 'cpus']] as const) {
-        if (options[flag] !== undefined) (upload as unknown as Record<string, unknown>)[field] = options[flag];
+        if (options[flag] !== undefined) upload[field] = options[flag];
       }
-      if (options['network']) upload.network = true;
-      if (options['egress'] !== undefined) {
-        if (!options['network']) throw new CliExit(EXIT_CODES.usage, '--egress needs --network: the allow-list opens destinations to tasks that have network access.');
-        upload.egress = String(options['egress']).split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (options.network) upload.network = true;
+      if (options.egress !== undefined) {
+        if (!options.network) throw new CliExit(EXIT_CODES.usage, '--egress needs --network: the allow-list opens destinations to tasks that have network access.');
+        upload.egress = options.egress.split(',').map((s) => s.trim()).filter((s) => s !== '');
       }
       if (!globalOptions(command).json) info(`Uploading ${source ?? upload.image} as "${upload.name}"...`);
       // The server's dependency build (package.json, requirements.txt, go.mod...) shows as it runs.
