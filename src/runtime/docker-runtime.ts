@@ -144,7 +144,7 @@ export class DockerRuntime implements ContainerRuntime {
     type Inspected = { Id: string; Options?: Record<string, string> | null; IPAM?: { Config?: Array<{ Subnet?: string }> | null } };
     let found: Inspected;
     try {
-      found = (await this.docker.getNetwork(name).inspect()) as Inspected;
+      found = (await this.docker.getNetwork(name).inspect());
     } catch (err) {
       throw dockerError(err, { op: `network inspect ${name}` });
     }

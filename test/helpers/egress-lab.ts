@@ -198,7 +198,7 @@ function hasInterface(ns: string, name: string): boolean {
 /** `docker save IMAGE | docker load` into the lab's engine, every tag of the image included. */
 async function copyImage(image: string, target: Dockerode): Promise<void> {
   const saved = await mainDocker().getImage(image).get();
-  const loading = await target.loadImage(saved as unknown as NodeJS.ReadableStream);
+  const loading = await target.loadImage(saved);
   await new Promise<void>((resolve, reject) => {
     target.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve()));
   });

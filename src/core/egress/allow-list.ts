@@ -8,7 +8,6 @@
  *   parseEgressEntry('db.internal:5432')   // { host: 'db.internal', port: 5432 }
  *   parseEgressEntry('10.1.0.0/16')        // { cidr: '10.1.0.0/16' }
  */
-import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** At most this many entries per package: each becomes a rule on every worker for every task. */
@@ -35,7 +34,7 @@ export function parseEgressEntry(text: string): EgressEntry {
   }
   const withPort = <T extends object>(entry: T): T & { port?: number } => (port === undefined ? entry : { ...entry, port });
   const [address = '', prefixText] = target.split('/');
-  if (isIP(address) === 4) {
+  if (isIPv4(address)) {
     const prefix = prefixText === undefined ? 32 : Number(prefixText);
     if (prefixText !== undefined && (!/^\d{1,2}$/.test(prefixText) || prefix > 32)) throw new Error(`"${raw}": the prefix length must be 0 to 32`);
     const cidr = `${networkAddress(address, prefix)}/${prefix}`;
@@ -76,6 +75,12 @@ export const egressListSchema = z
     }
     return [...new Set(out)];
   });
+
+/** A dotted-quad IPv4 address (core stays free of node:net). */
+export function isIPv4(text: string): boolean {
+  const parts = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  return parts !== null && parts.slice(1).every((part) => Number(part) <= 255);
+}
 
 export function ipv4ToInt(address: string): number {
   return address.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
