@@ -47,6 +47,16 @@ describe('the egress policy rules', () => {
     expect(policyProblem(network, current)).toMatch(/missing|first rule/);
   });
 
+  it('shares the front of DOCKER-USER and INPUT with another task network, but not with other rules', () => {
+    const batch = policyBatch(network, parseRules('-N DOCKER-USER'));
+    const other = '-A DOCKER-USER -i br-ffffffffffff -j DOCKHAND-ffffffffffff';
+    const text = applied(batch);
+    const withOther = text.replace(`-A DOCKER-USER -i ${network.bridge}`, `${other}\n-A DOCKER-USER -i ${network.bridge}`);
+    expect(policyProblem(network, parseRules(withOther))).toBeUndefined();
+    const behindAccept = text.replace(`-A DOCKER-USER -i ${network.bridge}`, `-A DOCKER-USER -j ACCEPT\n-A DOCKER-USER -i ${network.bridge}`);
+    expect(policyProblem(network, parseRules(behindAccept))).toMatch(/first rules of DOCKER-USER/);
+  });
+
   it('notices a policy that changed (another resolver) by its signature', () => {
     const batch = policyBatch(network, parseRules('-N DOCKER-USER'));
     expect(policyProblem({ ...network, resolvers: ['10.0.0.54'] }, parseRules(applied(batch)))).toMatch(/current policy/);

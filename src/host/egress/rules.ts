@@ -111,14 +111,15 @@ export function policyProblem(network: EgressNetwork, table: RuleTable): string 
     if (got.length !== rules.length || !got[0]?.includes(`dockhand-egress-${signature}`)) return `the chain ${chain} does not hold the current policy`;
   }
   if (!table.has(names.grants)) return `the chain ${names.grants} is missing`;
-  if (!isFirstJump(table.get('DOCKER-USER') ?? [], network.bridge, names.forward)) return `the first rule of DOCKER-USER does not send ${network.bridge} to ${names.forward}`;
-  if (!isFirstJump(table.get('INPUT') ?? [], network.bridge, names.input)) return `the first rule of INPUT does not send ${network.bridge} to ${names.input}`;
+  if (!isFirstJump(table.get('DOCKER-USER') ?? [], network.bridge, names.forward)) return `the first rules of DOCKER-USER do not send ${network.bridge} to ${names.forward}`;
+  if (!isFirstJump(table.get('INPUT') ?? [], network.bridge, names.input)) return `the first rules of INPUT do not send ${network.bridge} to ${names.input}`;
   return undefined;
 }
 
+/** Our jump comes before every rule but other task networks' jumps (two workers' networks must not fight over the front). */
 function isFirstJump(rules: string[], bridge: string, chain: string): boolean {
-  const first = rules[0] ?? '';
-  return first.includes(`-i ${bridge} `) && first.endsWith(`-j ${chain}`);
+  const at = rules.findIndex((rule) => rule.includes(`-i ${bridge} `) && rule.endsWith(`-j ${chain}`));
+  return at >= 0 && rules.slice(0, at).every((rule) => / -j DOCKHAND-[0-9a-zA-Z-]+$/.test(rule));
 }
 
 function jumpsTo(rules: string[], chain: string): string[] {
