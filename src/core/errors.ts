@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   DH_ERR_NODE_ID_IN_USE: { status: 409, summary: 'Another live worker heartbeats under this node id; stop it or start this worker with another --node-id.' },
   DH_ERR_RATE_LIMITED: { status: 429, summary: 'Too many requests for this token; wait for the time in Retry-After.' },
   DH_ERR_CONTAINER_LIMITS: { status: 500, summary: 'The Docker engine dropped an isolation limit on a task container, so Dockhand refused to start it.' },
+  DH_ERR_EGRESS: { status: 500, summary: 'The egress policy for network-enabled tasks cannot be put in force on this worker\'s host; the message says what failed.' },
   DH_ERR_DOCKER_UNAVAILABLE: { status: 503, summary: 'The Docker engine does not answer; start dockerd or set DOCKER_HOST.' },
   DH_ERR_REDIS_UNAVAILABLE: { status: 503, summary: 'Redis does not answer; start redis-server or set REDIS_URL.' },
   DH_ERR_API_UNAVAILABLE: { status: 503, summary: 'A worker node could not fetch a code archive from the API; check DOCKHAND_API_URL and that a server runs.' },

@@ -40,6 +40,8 @@ export interface CodeRevision {
   memory: number;
   cpus: number;
   network: boolean;
+  /** Destinations network-enabled tasks may reach even when private (`--egress`), canonical strings. */
+  egress?: string[];
   default_priority: Priority;
   archive_sha256?: string;
   archive_size?: number;
@@ -113,12 +115,28 @@ export interface Task {
   /** Every attempt that ended so far, oldest first. */
   attempt_history?: TaskAttempt[];
   /**
+   * The egress policy the task's last attempt ran under (network-enabled packages only):
+   * `public-only` (the public internet, nothing private, not the host), `allow-list` (that plus the
+   * package's --egress destinations, as resolved when it started: `egress_allowed`), or `unfiltered`
+   * (its node runs with DOCKHAND_EGRESS=off).
+   */
+  egress_policy?: EgressPolicyName;
+  egress_allowed?: string[];
+  /**
    * On a queued task read through the API: why no node can start it as the fleet stands (no node
    * serves its cluster or carries its constraints, none has its memory, its package is paused).
    * Computed when read, never stored; absent while it just waits its turn.
    */
   wait_reason?: string;
 }
+
+export type EgressPolicyName = 'public-only' | 'allow-list' | 'unfiltered';
+
+/** Whether a node filters what network-enabled tasks reach, and if it cannot, why (docs/security.md "Egress"). */
+export type NodeEgress =
+  | { mode: 'enforced'; backend: string }
+  | { mode: 'off' }
+  | { mode: 'unavailable'; reason: string };
 
 /** A worker node as `dockhand nodes --json` and `GET /v1/nodes` show it. Memory in MiB. */
 export interface FleetNode {
@@ -140,6 +158,10 @@ export interface FleetNode {
   started_at: string;
   /** The Docker engine's own id: nodes sharing an engine can clean up after each other. */
   engine_id: string;
+  /** Whether the node filters network-enabled tasks' egress (absent: a node from before the policy existed). */
+  egress?: NodeEgress;
+  /** Whether its engine runs containers in a remapped user namespace (dockerd --userns-remap). */
+  userns_remap?: boolean;
 }
 
 export const SCHEDULE_STATUSES = ['scheduled', 'paused', 'complete', 'cancelled', 'stopped'] as const;

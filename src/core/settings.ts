@@ -13,7 +13,7 @@ const positiveInt = z.coerce.number().int().positive();
 const SettingsSchema = z.object({
   /** Port of the HTTP API (0 picks a free one). */
   DOCKHAND_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-  /** Address the API listens on. */
+  /** Address the API listens on (`up` defaults to 127.0.0.1, the server role to every address). */
   DOCKHAND_HOST: z.string().default('0.0.0.0'),
   /** Where credentials, the code store and a self-started Redis live. */
   DOCKHAND_DATA_DIR: z.string().default('.dockhand'),
@@ -66,6 +66,18 @@ const SettingsSchema = z.object({
   DOCKHAND_RUNTIME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a runtime name like runsc').optional(),
   /** Docker network for tasks of packages with network access: created with no traffic between containers. */
   DOCKHAND_TASK_NETWORK: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a Docker network name').default('dockhand-tasks'),
+  /**
+   * `enforce`: a worker filters the egress of network-enabled tasks (public internet only, plus each
+   * package's allow-list) and takes no network-enabled task while it cannot; `off`: no filtering (a
+   * worker without root or iptables), and its nodes say so. See docs/security.md "Egress".
+   */
+  DOCKHAND_EGRESS: z.enum(['enforce', 'off']).default('enforce'),
+  /** Resolvers (IPv4, comma-separated) network-enabled tasks may use; default: the host's /etc/resolv.conf ones. */
+  DOCKHAND_TASK_DNS: z
+    .string()
+    .regex(/^\s*\d{1,3}(\.\d{1,3}){3}(\s*,\s*\d{1,3}(\.\d{1,3}){3})*\s*$/, 'IPv4 addresses separated by commas')
+    .transform((v) => v.split(',').map((s) => s.trim()))
+    .optional(),
   /** Days a finished task's log is kept. */
   DOCKHAND_LOG_RETENTION_DAYS: positiveInt.default(7),
   /**

@@ -38,7 +38,7 @@ export interface ProvisionOptions {
 
 export async function provisionHost(options: ProvisionOptions): Promise<Provisioned> {
   const { dataDir, log } = options;
-  log('==> checking packages (docker.io, redis-server, debootstrap)');
+  log('==> checking packages (docker.io, redis-server, debootstrap, iptables)');
   await ensurePackages({ log, forTests: options.forTests ?? false });
   log('==> starting the Docker engine if needed');
   const { docker, dockerHost } = await ensureDocker({ dataDir, log });

@@ -20,6 +20,9 @@ import { provisionHost } from './provision.ts';
 import { startServerRole } from './server-role.ts';
 import { startWorkerRole } from './worker-role.ts';
 
+/** Where `up` binds the API unless DOCKHAND_HOST is set. */
+export const UP_DEFAULT_HOST = '127.0.0.1';
+
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface UpOptions {
@@ -34,7 +37,9 @@ export interface UpOptions {
 export async function runUp(options: UpOptions = {}): Promise<{ stop: () => Promise<void>; url: string }> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // `up` talks to a person in a terminal: Dockhand's own JSON logs stay quiet unless asked for.
-  const settings0 = parseSettings({ DOCKHAND_LOG_LEVEL: 'warn', ...process.env });
+  // Everything on one machine: the API answers this machine only unless DOCKHAND_HOST says otherwise,
+  // so neither the network nor a network-enabled task reaches it by default (docs/security.md).
+  const settings0 = parseSettings({ DOCKHAND_LOG_LEVEL: 'warn', DOCKHAND_HOST: UP_DEFAULT_HOST, ...process.env });
   const dataDir = path.resolve(settings0.DOCKHAND_DATA_DIR);
   // A broken definitions file stops `up` before anything starts.
   const schedules = options.schedulesFile !== undefined ? readSchedulesFile(options.schedulesFile) : undefined;

@@ -16,6 +16,10 @@ import { readHostLabels } from '../host/read-host-labels.ts';
 import { StackImagePuller } from '../stacks/image-puller.ts';
 import { ContainerWatchdog } from '../worker/watchdog-container.ts';
 import { NodeAgent, type AgentOptions } from '../worker/node-agent.ts';
+import { EgressGuard, type EgressFirewall } from '../worker/egress-guard.ts';
+import type { EgressNetwork } from '../host/egress/rules.ts';
+import { IptablesEgress } from '../host/egress/iptables.ts';
+import { hostTaskResolvers } from '../host/egress/resolvers.ts';
 import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.ts';
 
 export interface WorkerRoleOptions {
@@ -32,6 +36,8 @@ export interface WorkerRoleOptions {
   docker?: Docker;
   /** Timing overrides (heartbeat, time-to-live, ...), mostly for tests. */
   timing?: Pick<AgentOptions, 'heartbeatMs' | 'ttlMs' | 'reconcileMs' | 'placementStepMs' | 'pollMs'>;
+  /** The firewall of the engine's host; default: iptables in this process's own network namespace. */
+  egressFirewall?: (network: EgressNetwork) => EgressFirewall;
   /** Serve GET /metrics on this port (0: any free port); for a worker with no API in its process. */
   metricsPort?: number;
   /** Warm containers kept ready (default DOCKHAND_WARM; 0: none). */
@@ -56,6 +62,11 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
   if (ociRuntime) assertRuntimeRegistered(ociRuntime, await runtime.runtimes());
   const taskNetwork = ctx.settings.DOCKHAND_TASK_NETWORK;
   await runtime.ensureTaskNetwork(taskNetwork);
+  const taskDns = hostTaskResolvers(ctx.settings.DOCKHAND_TASK_DNS);
+  const egress = await EgressGuard.start({
+    firewall: ctx.settings.DOCKHAND_EGRESS === 'off' ? undefined : (options.egressFirewall ?? ((network) => new IptablesEgress(network)))({ ...(await runtime.taskNetworkFacts(taskNetwork)), resolvers: taskDns }),
+    logger: ctx.logger,
+  });
   const nodeId = options.nodeId ?? ctx.settings.DOCKHAND_NODE_ID ?? os.hostname();
   const dockerHost = dockerHostOf(docker);
   const labels = ctx.settings.DOCKHAND_HOST_LABELS === 'on' ? await readHostLabels(docker, options.labels ?? {}, ctx.logger) : options.labels;
@@ -67,6 +78,8 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
       nodeId,
       ...(ociRuntime ? { ociRuntime } : {}),
       taskNetwork,
+      taskDns,
+      egress,
     },
     {
       clusters: options.clusters,

@@ -81,6 +81,8 @@ export function createOptions(spec: ContainerSpec): ContainerCreateOptions {
     AutoRemove: false,
   };
   if (spec.runtime !== undefined) hostConfig.Runtime = spec.runtime;
+  // The engine's embedded DNS forwards to exactly these, the resolvers the egress policy lets through.
+  if (spec.network && spec.dns !== undefined) hostConfig.Dns = spec.dns;
 
   return {
     name: spec.name,

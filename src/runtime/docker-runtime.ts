@@ -18,7 +18,7 @@ import { dockerError, engineMessage, isNotFound, isNotRunning, isRemovalBusy, st
 import { FrameDemuxer } from './frame-demux.ts';
 import { ICC_OPTION, taskNetworkCreateOptions, taskNetworkProblem } from './task-network.ts';
 import { findDroppedLimits, refusalMessage } from './limits-check.ts';
-import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, ContainerSummary, EngineInfo, OutputChunk } from './port.ts';
+import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, ContainerSummary, EngineInfo, OutputChunk, TaskNetworkFacts } from './port.ts';
 
 /** Removal retries: 5 attempts, 100 ms doubling, about 1.5 s in all before giving up. */
 const REMOVE_ATTEMPTS = 5;
@@ -139,6 +139,23 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  /** The task network's id, Linux bridge and IPv4 subnets, for the egress policy (ensureTaskNetwork first). */
+  async taskNetworkFacts(name: string): Promise<TaskNetworkFacts> {
+    type Inspected = { Id: string; Options?: Record<string, string> | null; IPAM?: { Config?: Array<{ Subnet?: string }> | null } };
+    let found: Inspected;
+    try {
+      found = (await this.docker.getNetwork(name).inspect());
+    } catch (err) {
+      throw dockerError(err, { op: `network inspect ${name}` });
+    }
+    return {
+      id: found.Id,
+      // Docker names a bridge br-<first 12 hex of the id> unless the network was made with a name option.
+      bridge: found.Options?.['com.docker.network.bridge.name'] ?? `br-${found.Id.slice(0, 12)}`,
+      subnets: (found.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter((subnet) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(subnet)),
+    };
+  }
+
   /** The OCI runtimes registered with the engine (`runc`, and `runsc` where gVisor is installed). */
   async runtimes(): Promise<string[]> {
     try {
@@ -159,8 +176,9 @@ export class DockerRuntime implements ContainerRuntime {
 
   async engine(): Promise<EngineInfo> {
     try {
-      const info = (await this.docker.info()) as { ID?: string; ServerVersion?: string; MemTotal?: number };
-      return { id: info.ID ?? '', version: info.ServerVersion ?? '', memoryBytes: info.MemTotal ?? 0 };
+      const info = (await this.docker.info()) as { ID?: string; ServerVersion?: string; MemTotal?: number; SecurityOptions?: string[] };
+      const usernsRemap = (info.SecurityOptions ?? []).some((opt) => opt.includes('name=userns'));
+      return { id: info.ID ?? '', version: info.ServerVersion ?? '', memoryBytes: info.MemTotal ?? 0, usernsRemap };
     } catch (err) {
       throw dockerError(err, { op: 'info' });
     }
@@ -195,6 +213,16 @@ export class DockerContainerHandle implements ContainerHandle {
       await this.container.start();
     } catch (err) {
       throw dockerError(err, { op: 'start', container: this.name, id: this.id, image: this.image });
+    }
+  }
+
+  async address(): Promise<string | undefined> {
+    try {
+      const info = await this.container.inspect();
+      const networks = Object.values(info.NetworkSettings.Networks ?? {});
+      return networks.map((n) => n.IPAddress).find((ip) => typeof ip === 'string' && ip !== '');
+    } catch (err) {
+      throw dockerError(err, { op: 'inspect', container: this.name, id: this.id, image: this.image });
     }
   }
 

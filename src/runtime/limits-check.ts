@@ -45,6 +45,7 @@ export function findDroppedLimits(spec: ContainerSpec, inspected: InspectedConta
   expect('shm size', host.ShmSize === spec.limits.shmSizeBytes);
   expect('no bind mounts', (host.Binds ?? []).length === 0);
   expect('user', inspected.Config.User === TASK_USER);
+  if (spec.network && spec.dns !== undefined) expect('dns resolvers', JSON.stringify(host.Dns ?? []) === JSON.stringify(spec.dns));
   if (spec.runtime !== undefined) expect(`runtime ${spec.runtime}`, host.Runtime === spec.runtime);
   expect('no added capabilities', isEmpty(host.CapAdd));
   expect('no devices', isEmpty(host.Devices) && isEmpty(host.DeviceCgroupRules));

@@ -37,6 +37,15 @@ export interface ContainerSpec {
   networkName?: string;
   /** An OCI runtime other than the engine's default (e.g. gVisor's `runsc`). */
   runtime?: string;
+  /** The resolvers a network-enabled task's DNS goes to (the only ones the egress policy lets through). */
+  dns?: string[];
+}
+
+/** The task network as the egress policy needs it. */
+export interface TaskNetworkFacts {
+  id: string;
+  bridge: string;
+  subnets: string[];
 }
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -65,6 +74,8 @@ export interface ContainerHandle {
   /** Attach before start so no output is lost; `input` is the container's stdin. */
   attach(): Promise<{ input: NodeJS.WritableStream; output: AsyncIterable<OutputChunk> }>;
   start(): Promise<void>;
+  /** Its IPv4 address on its network once started; undefined without one. */
+  address(): Promise<string | undefined>;
   wait(): Promise<ContainerExit>;
   kill(): Promise<void>;
   remove(): Promise<void>;
@@ -77,6 +88,8 @@ export interface EngineInfo {
   id: string;
   version: string;
   memoryBytes: number;
+  /** Whether containers run in a remapped user namespace (dockerd --userns-remap). */
+  usernsRemap?: boolean;
 }
 
 export interface ContainerRuntime {

@@ -53,6 +53,8 @@ export interface UploadOptions {
   memory?: number;
   cpus?: number;
   network?: boolean;
+  /** Destinations network-enabled tasks may reach even when private: `host:port`, `10.1.0.0/16`, ... */
+  egress?: string[];
   default_priority?: 0 | 1 | 2;
 }
 

@@ -93,6 +93,7 @@ export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeU
     memory: meta.memory,
     cpus: meta.cpus,
     network: meta.network,
+    ...(meta.egress && meta.egress.length > 0 ? { egress: meta.egress } : {}),
     default_priority: meta.default_priority,
     ...(archive ? { archive_sha256: archive.sha256, archive_size: archive.size, file_count: archive.fileCount } : {}),
   });

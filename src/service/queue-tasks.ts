@@ -10,6 +10,7 @@
  */
 import { DhError } from '../core/errors.ts';
 import { checkConstraints } from '../core/fleet/constraints.ts';
+import { withNetworkConstraint } from '../core/egress/network-label.ts';
 import { newId } from '../core/ids.ts';
 import type { CodeRevision, Task } from '../core/model.ts';
 import type { TaskRequest } from '../core/schemas/task-request.ts';
@@ -102,7 +103,9 @@ function prepare(ctx: AppContext, projectId: string, request: TaskRequest, code:
   if (Buffer.byteLength(payload) > payloadMax) {
     throw new DhError('DH_ERR_PAYLOAD_TOO_LARGE', `The payload is ${Buffer.byteLength(payload)} bytes; the limit is ${payloadMax} bytes (DOCKHAND_PAYLOAD_MAX_BYTES). Store large inputs elsewhere and pass a reference.`, { field: 'payload', limit: payloadMax });
   }
-  const constraints = request.constraints && Object.keys(request.constraints).length > 0 ? checkConstraints(request.constraints) : undefined;
+  const asked = request.constraints && Object.keys(request.constraints).length > 0 ? checkConstraints(request.constraints) : undefined;
+  // Only nodes that filter egress (or are deliberately unfiltered) may run a network-enabled task.
+  const constraints = withNetworkConstraint(asked, code.network);
   const priority = request.priority ?? code.default_priority;
   // The enqueue span: its trace is the task's, and its context travels with the queued task.
   const send = startEnqueueSpan(ctx.telemetry, { request, codeName: code.name, projectId, priority, options });

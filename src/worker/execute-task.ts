@@ -13,7 +13,7 @@ import { isDhError } from '../core/errors.ts';
 import type { FinishedStatus } from '../core/task-status.ts';
 import type { AppContext } from '../service/context.ts';
 import type { TaskPatch } from '../store/ports.ts';
-import type { ContainerRuntime } from '../runtime/port.ts';
+import type { ContainerHandle, ContainerRuntime } from '../runtime/port.ts';
 import { buildContainerSpec } from '../runtime/container-spec.ts';
 import type { HeldAttempt, SettleResult, WorkSource } from '../queue/work-source.ts';
 import { AttemptTelemetry, type AttemptEnd } from '../telemetry/attempt-telemetry.ts';
@@ -24,6 +24,7 @@ import { afterAttempt, attemptHeader, failuresIn } from './settle-policy.ts';
 import { outsideStopOf } from './stop-reason.ts';
 import type { WarmPool } from './warm-pool.ts';
 import { startScript } from './warm-spec.ts';
+import type { EgressGuard, TaskEgress } from './egress-guard.ts';
 
 export interface ResolvedImage {
   image: string;
@@ -52,6 +53,10 @@ export interface ExecuteDeps {
   taskNetwork?: string;
   /** Warm containers to run in when one of the task's class is ready (warm-pool.ts). */
   warmPool?: WarmPool;
+  /** The resolvers network-enabled tasks use, the only ones their egress policy lets through. */
+  taskDns?: string[];
+  /** Holds the egress policy of network-enabled tasks; absent: they run unfiltered. */
+  egress?: EgressGuard;
 }
 
 export type ExecuteResult =
@@ -157,6 +162,15 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     },
   });
 
+  if (code.network && deps.taskDns) spec.dns = deps.taskDns;
+  // A network-enabled task runs only under the egress policy (or, on a node with DOCKHAND_EGRESS=off, visibly without one).
+  let egress: TaskEgress = { policy: 'unfiltered', allowed: [], notes: [] };
+  const admitEgress = async (handle: ContainerHandle): Promise<void> => {
+    if (!deps.egress) return;
+    egress = await deps.egress.admit({ name: spec.name, address: await handle.address() }, code.egress ?? []);
+    for (const note of egress.notes) log.system(`[dockhand] ${note}`);
+  };
+
   // Images Dockhand derived from custom ones take a plain tar and always run cold (docs/architecture.md).
   const warm = resolved.input === 'tar' ? undefined : deps.warmPool?.take(spec);
   telemetry.container({ name: spec.name, image: resolved.imageName ?? spec.image, warm: warm !== undefined, ...(deps.ociRuntime ? { runtime: deps.ociRuntime } : {}) });
@@ -174,6 +188,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       logCapBytes: LIMITS.logCapBytes,
       resultMaxBytes: LIMITS.resultMaxBytes,
       signal,
+      ...(code.network ? { afterStart: admitEgress } : {}),
       onLog: (chunk) => log.write(chunk),
       onPhase: (phase, _at, detail) => {
         observeRunnerPhase(telemetry, phase, detail);
@@ -185,6 +200,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     return fail(isDhError(err) ? err.message : `The container could not be run: ${(err as Error).message}`, refusedLimits ? 'Container Limits' : 'Runtime Error');
   } finally {
     if (warm) deps.warmPool?.release(warm);
+    if (code.network) await deps.egress?.release(spec.name);
   }
 
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);
@@ -199,6 +215,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       ...(outcome.msg ? { msg: outcome.msg } : {}),
       ...(outcome.errorClass ? { error_class: outcome.errorClass } : {}),
       ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+      ...(code.network ? { egress_policy: egress.policy, ...(egress.allowed.length > 0 ? { egress_allowed: egress.allowed } : {}) } : {}),
     },
     outcome,
   );

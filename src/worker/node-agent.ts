@@ -28,6 +28,8 @@ import { LocalAttempts } from './local-attempts.ts';
 import { Reconciler, type ReconcileReport } from './reconciler.ts';
 import { WarmPool } from './warm-pool.ts';
 import { Watchdog, type DeadMansSwitch } from './watchdog.ts';
+import { NETWORK_LABEL_KEY, NETWORK_LABEL_VALUE } from '../core/egress/network-label.ts';
+import { MANAGED_LABEL } from '../runtime/container-spec.ts';
 
 export type { AgentState };
 
@@ -65,6 +67,9 @@ export type AgentDeps = Omit<ExecuteDeps, 'source'>;
 /** Claims of a class within this window size its warm pool (warm-policy.ts). */
 const WARM_DEMAND_WINDOW_MS = 10_000;
 
+/** How often the node checks that its egress policy is still in force. */
+const EGRESS_CHECK_MS = 5_000;
+
 /** How long a lost node stays on record for `dockhand nodes`. */
 const LOST_RETENTION_SECONDS = 3600;
 
@@ -88,6 +93,9 @@ export class NodeAgent {
   private unsubscribe: (() => void)[] = [];
   private cancelPoll: NodeJS.Timeout | undefined;
   private stacksRefresh: NodeJS.Timeout | undefined;
+  private egressCheck: NodeJS.Timeout | undefined;
+  /** The node's labels: the operator's, plus the network label while network-enabled tasks may run here. */
+  private readonly labels: Labels;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly deps: AgentDeps, private readonly options: AgentOptions) {
@@ -95,13 +103,16 @@ export class NodeAgent {
     const settings = ctx.settings;
     this.source = new WorkSource(ctx.redis, ctx.keys, deps.nodeId, this.ttlMs);
     this.memoryMb = options.memoryMb ?? 0;
+    this.labels = { ...(options.labels ?? {}) };
+    this.syncNetworkLabel();
     this.local = new LocalAttempts({ slots: options.concurrency, memoryMb: this.memoryMb });
     this.dispatcher = new Dispatcher({
       source: this.source,
       nodes: ctx.nodes,
       nodeId: deps.nodeId,
       clusters: options.clusters,
-      labels: options.labels ?? {},
+      // The same object the node updates when its egress policy comes or goes.
+      labels: this.labels,
       placement: (cluster) => this.placementOf(cluster),
       placementStepMs: options.placementStepMs ?? settings.DOCKHAND_PLACEMENT_STEP_MS,
       pollMs: options.pollMs ?? 1000,
@@ -206,6 +217,9 @@ export class NodeAgent {
     this.stacksRefresh = setInterval(() => {
       void this.options.stacks?.().then((stacks) => { this.stacks = stacks; }, () => undefined);
     }, reconcileMs);
+    // The egress policy is checked (and re-applied when a dockerd restart or a firewall reload took it) every few seconds.
+    this.egressCheck = setInterval(() => void this.checkEgress(), EGRESS_CHECK_MS);
+    await this.sweepEgressGrants();
     this.state = 'running';
     this.warmPool.start();
     this.dispatcher.start();
@@ -234,7 +248,7 @@ export class NodeAgent {
       id: this.deps.nodeId,
       state: this.state === 'running' || this.state === 'starting' ? 'running' : 'draining',
       clusters: this.options.clusters,
-      labels: this.options.labels ?? {},
+      labels: this.labels,
       slots_total: capacity.slotsTotal,
       slots_used: capacity.slotsUsed,
       memory_total: capacity.memoryTotalMb,
@@ -245,7 +259,30 @@ export class NodeAgent {
       placement: Object.fromEntries(this.options.clusters.map((c) => [c, this.placementOf(c)])),
       started_at: this.startedAt,
       engine_id: this.engine.id,
+      egress: this.deps.egress?.status ?? { mode: 'off' },
+      userns_remap: this.engine.usernsRemap === true,
     };
+  }
+
+  /** Without a guard (DOCKHAND_EGRESS=off, or a bare test agent) network-enabled tasks run unfiltered, and say so. */
+  private syncNetworkLabel(): void {
+    if (this.deps.egress === undefined || this.deps.egress.mayRunNetworkTasks) this.labels[NETWORK_LABEL_KEY] = NETWORK_LABEL_VALUE;
+    else delete this.labels[NETWORK_LABEL_KEY];
+  }
+
+  private async checkEgress(): Promise<void> {
+    const had = this.labels[NETWORK_LABEL_KEY] !== undefined;
+    await this.deps.egress?.refresh();
+    this.syncNetworkLabel();
+    if (had !== (this.labels[NETWORK_LABEL_KEY] !== undefined)) await this.heartbeat.beat().catch(() => undefined);
+  }
+
+  /** Grants of task containers that no longer run (an earlier process of this node died mid-task). */
+  private async sweepEgressGrants(): Promise<void> {
+    if (!this.deps.egress) return;
+    const alive = new Set((await this.deps.runtime.list(MANAGED_LABEL).catch(() => [])).filter((c) => c.state === 'running').map((c) => c.name));
+    const removed = await this.deps.egress.sweep(alive);
+    if (removed > 0) this.deps.ctx.logger.info({ rules: removed }, 'removed egress grants of containers that no longer run');
   }
 
   private placementOf(cluster: string): PlacementStrategy {
@@ -305,6 +342,7 @@ export class NodeAgent {
       }
       if (this.cancelPoll) clearInterval(this.cancelPoll);
       if (this.stacksRefresh) clearInterval(this.stacksRefresh);
+      if (this.egressCheck) clearInterval(this.egressCheck);
       for (const unsubscribe of this.unsubscribe) unsubscribe();
       await this.reconciler.stop();
       await this.heartbeat.stop();

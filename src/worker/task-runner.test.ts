@@ -60,6 +60,10 @@ class ScriptedHandle implements ContainerHandle {
     private readonly script: { chunks: OutputChunk[]; exitCode: number; startError?: Error; removeError?: Error },
   ) {}
 
+  async address(): Promise<string | undefined> {
+    return '172.18.0.2';
+  }
+
   async attach(): Promise<{ input: NodeJS.WritableStream; output: AsyncIterable<OutputChunk> }> {
     this.calls.push('attach');
     const input = new PassThrough();

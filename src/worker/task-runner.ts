@@ -63,6 +63,11 @@ export interface AttemptRequest {
   signal?: AbortSignal;
   onLog?: (chunk: OutputChunk) => void;
   onPhase?: (phase: AttemptPhase, atMs: number, detail: PhaseDetail) => void;
+  /**
+   * Runs once the container has started and before it receives its code, so nothing of the task runs
+   * yet (the egress grants of its address go in here). A failure kills the container and fails the attempt.
+   */
+  afterStart?: (handle: ContainerHandle) => Promise<void>;
 }
 
 export interface AttemptTimings {
@@ -191,6 +196,14 @@ async function runCreated(
   const startFrom = clock.now();
   phase('starting', startFrom);
   if (!request.warm) await handle.start();
+  if (request.afterStart) {
+    try {
+      await request.afterStart(handle);
+    } catch (err) {
+      await handle.kill().catch(() => undefined);
+      throw err;
+    }
+  }
   const startedAtMs = clock.now();
   phase('running', startedAtMs);
 

@@ -1,6 +1,6 @@
 /**
  * What makes a warm container: its class (the part of a task's container spec a warm container must
- * match exactly: image, every limit, network, OCI runtime), the spec it is created with before any
+ * match exactly: image, every limit, network and resolvers, OCI runtime), the spec it is created with before any
  * task is known, and the start script that hands it a task's command and environment over stdin.
  * Pure. See docs/architecture.md "Warm, single-use containers".
  *
@@ -22,7 +22,7 @@ const WARM_CMD = ['/bin/sh', START_SCRIPT];
 
 /** The class of a task's container: two specs with the same key get identical containers. */
 export function warmClassKey(spec: ContainerSpec): string {
-  const isolation = { image: spec.image, limits: spec.limits, network: spec.network, networkName: spec.networkName ?? null, runtime: spec.runtime ?? null };
+  const isolation = { image: spec.image, limits: spec.limits, network: spec.network, networkName: spec.networkName ?? null, dns: spec.dns ?? null, runtime: spec.runtime ?? null };
   return createHash('sha256').update(JSON.stringify(isolation, Object.keys(isolation).sort())).update(JSON.stringify(spec.limits)).digest('hex').slice(0, 16);
 }
 
@@ -42,6 +42,8 @@ export function warmContainerSpec(template: ContainerSpec, nodeId: string): Cont
   };
   if (template.networkName !== undefined) spec.networkName = template.networkName;
   if (template.runtime !== undefined) spec.runtime = template.runtime;
+  // A network-enabled task's resolvers are part of its egress policy: a warm container has the same.
+  if (template.dns !== undefined) spec.dns = template.dns;
   return spec;
 }
 

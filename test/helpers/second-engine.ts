@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { docker as mainDocker } from './docker.ts';
@@ -24,9 +24,12 @@ export interface SecondEngine {
   stop(): Promise<void>;
 }
 
-export async function startSecondEngine(options: { images: string[] }): Promise<SecondEngine> {
+/** `daemonArgs`: more dockerd flags, e.g. `--userns-remap=default` for an engine that remaps user namespaces. */
+export async function startSecondEngine(options: { images: string[]; daemonArgs?: string[] }): Promise<SecondEngine> {
   // Unix socket paths are limited to 107 bytes: keep the directory short.
   const dir = await mkdtemp('/tmp/dhe-');
+  // An engine with --userns-remap keeps its data as the remapped root, which must be able to traverse here.
+  await chmod(dir, 0o711);
   const socket = path.join(dir, 'docker.sock');
   const namespace = `dhtest${randomBytes(3).toString('hex')}`;
   // Its own (empty) configuration: the machine's daemon.json may name hosts or a data root.
@@ -48,6 +51,7 @@ export async function startSecondEngine(options: { images: string[] }): Promise<
       '--containerd-namespace', namespace,
       '--containerd-plugins-namespace', `${namespace}-plugins`,
       '--log-level', 'warn',
+      ...(options.daemonArgs ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -348,6 +348,21 @@ describe('hostile tasks are contained and the node keeps serving', () => {
     expect(log).toContain('Operation not permitted');
   });
 
+  it('no task runs unconfined: its seccomp filter is on, no new privileges, and AppArmor confines it where the engine has it', async () => {
+    await uploadScript(fleet, 'confined', [
+      'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status',
+      'echo "lsm: $(cat /proc/self/attr/current 2>/dev/null || echo none)"',
+    ].join('\n'));
+    const { task, log } = await runToEnd(fleet, 'confined');
+    expect(task.status, log).toBe('complete');
+    // 2 is SECCOMP_MODE_FILTER: the engine's default profile is loaded, not switched off.
+    expect(log).toMatch(/^Seccomp:\s+2$/m);
+    expect(log).toMatch(/^NoNewPrivs:\s+1$/m);
+    const info = (await docker.info()) as { SecurityOptions?: string[] };
+    if ((info.SecurityOptions ?? []).some((opt) => opt.includes('name=apparmor'))) expect(log).toMatch(/^lsm: docker-default \(enforce\)$/m);
+    else expect(log).not.toMatch(/^lsm: unconfined/m);
+  });
+
   it("network-enabled tasks of two tenants: neither reaches the other's listening port", async () => {
     const network = await docker.getNetwork(fleet.ctx.settings.DOCKHAND_TASK_NETWORK).inspect();
     expect(network.Options?.['com.docker.network.bridge.enable_icc']).toBe('false');

@@ -38,6 +38,7 @@ interface UploadFlags {
   memory?: number;
   cpus?: number;
   network?: boolean;
+  egress?: string;
 }
 
 export function registerCodeCommands(program: Command): void {
@@ -59,8 +60,9 @@ export function registerCodeCommands(program: Command): void {
     .option('--timeout <s>', 'default task timeout in seconds', integer('--timeout'))
     .option('--memory <mb>', 'memory limit per task in MB', integer('--memory'))
     .option('--cpus <n>', 'CPUs per task (may be fractional)', integer('--cpus'))
-    .option('--network', 'give tasks network access (off by default)')
-    .addHelpText('after', '\nExample:\n  dockhand code upload examples/hello-node --name hello --stack node-20\n')
+    .option('--network', 'give tasks network access (off by default): the public internet only, never the host, private networks or cloud metadata')
+    .option('--egress <list>', 'with --network: destinations tasks may reach even when private, comma-separated host:port, IP, IP:port or CIDR (e.g. db.internal:5432,10.1.0.0/16); host names are resolved by the worker')
+    .addHelpText('after', '\nExamples:\n  dockhand code upload examples/hello-node --name hello --stack node-20\n  dockhand code upload ./sync --name sync --stack python-3.13 --network --egress db.internal:5432,10.20.0.0/16\n')
     .action(async (source: string | undefined, options: UploadFlags, command: Command) => {
       if (!source && !options.image) throw new CliExit(EXIT_CODES.usage, 'Give a directory or archive to upload, or --image IMAGE.');
       const upload: UploadOptions = { name: options.name };
@@ -73,6 +75,10 @@ export function registerCodeCommands(program: Command): void {
         if (options[flag] !== undefined) upload[field] = options[flag];
       }
       if (options.network) upload.network = true;
+      if (options.egress !== undefined) {
+        if (!options.network) throw new CliExit(EXIT_CODES.usage, '--egress needs --network: the allow-list opens destinations to tasks that have network access.');
+        upload.egress = options.egress.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      }
       if (!globalOptions(command).json) info(`Uploading ${source ?? upload.image} as "${upload.name}"...`);
       // The server's dependency build (package.json, requirements.txt, go.mod...) shows as it runs.
       const revision = await clientFor(command).codes.upload(source, upload, { onBuildLog: (line) => info(`  | ${line}`) });

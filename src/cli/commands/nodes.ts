@@ -19,6 +19,15 @@ function ago(iso: string, now: number): string {
   return seconds < 60 ? `${seconds.toFixed(1)} s ago` : `${Math.round(seconds / 60)} min ago`;
 }
 
+/** Whether the node filters network-enabled tasks' egress: `enforced (nf_tables)`, `off`, or `NO: why`. */
+export function egressText(node: FleetNode): string {
+  const egress = node.egress;
+  if (!egress) return '?';
+  if (egress.mode === 'enforced') return `enforced (${egress.backend || 'iptables'})`;
+  if (egress.mode === 'off') return 'off';
+  return 'NO: network tasks held';
+}
+
 export function nodesTable(nodes: readonly FleetNode[], now: number = Date.now()): string {
   return table(
     nodes.map((n) => ({
@@ -31,16 +40,23 @@ export function nodesTable(nodes: readonly FleetNode[], now: number = Date.now()
       running: n.running.length > 0 ? n.running.join(',') : '-',
       docker: n.docker_version,
       stacks: n.stacks.length > 0 ? n.stacks.join(',') : '-',
+      egress: egressText(n),
+      userns: n.userns_remap === undefined ? '?' : n.userns_remap ? 'remapped' : 'host',
       last_seen: ago(n.last_seen, now),
     })),
-    ['id', 'state', 'clusters', 'labels', 'slots', 'memory', 'running', 'docker', 'stacks', 'last_seen'],
+    ['id', 'state', 'clusters', 'labels', 'slots', 'memory', 'running', 'docker', 'stacks', 'egress', 'userns', 'last_seen'],
   );
+}
+
+/** The reasons nodes cannot enforce the egress policy, one line each, printed under the table. */
+export function egressProblems(nodes: readonly FleetNode[]): string[] {
+  return nodes.flatMap((n) => (n.egress?.mode === 'unavailable' ? [`${n.id}: egress policy not in force: ${n.egress.reason}`] : []));
 }
 
 export function registerNodesCommand(program: Command): void {
   program
     .command('nodes')
-    .description('List the worker nodes of the fleet: state, clusters, labels, slots and memory in use, running tasks.')
+    .description('List the worker nodes of the fleet: state, clusters, labels, slots and memory in use, running tasks, whether each filters the egress of network-enabled tasks (egress) and whether its engine remaps user namespaces (userns).')
     .action(async (_options: unknown, command: Command) => {
       const nodes = await clientFor(command).nodes.list();
       if (globalOptions(command).json) return printJson(nodes);
@@ -49,5 +65,6 @@ export function registerNodesCommand(program: Command): void {
         return;
       }
       console.log(nodesTable(nodes));
+      for (const line of egressProblems(nodes)) process.stderr.write(`${line}\n`);
     });
 }

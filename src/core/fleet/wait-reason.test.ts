@@ -26,6 +26,13 @@ describe('waitReason', () => {
     expect(waitReason({ cluster: 'gpu' }, nodes, active)).toMatch(/no running worker node serves cluster "gpu"; .*--cluster gpu/);
   });
 
+  it('says when the package has network and no node of the cluster can enforce the egress policy, and why', () => {
+    const nodes = [node({ egress: { mode: 'unavailable', reason: 'iptables-restore failed (filtering needs root)' } })];
+    const reason = waitReason({ cluster: 'default', constraints: { 'dockhand.network': 'ready' } }, nodes, active);
+    expect(reason).toMatch(/network access and no running node of cluster "default" can enforce the egress policy \(n1: iptables-restore failed \(filtering needs root\)\)/);
+    expect(waitReason({ cluster: 'default', constraints: { 'dockhand.network': 'ready' } }, [node({ labels: { 'dockhand.network': 'ready' } })], active)).toBeUndefined();
+  });
+
   it('says when no node of the cluster carries the constraints', () => {
     const nodes = [node({ labels: { region: 'us-east' } }), node({ id: 'n2', labels: { disk: 'ssd' } })];
     expect(waitReason({ cluster: 'default', constraints: { region: 'eu-west', disk: 'ssd' } }, nodes, active))

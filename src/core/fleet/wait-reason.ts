@@ -9,6 +9,7 @@
  */
 import type { FleetNode } from '../model.ts';
 import { constraintSignature, satisfies, type Labels } from './constraints.ts';
+import { NETWORK_LABEL_KEY } from '../egress/network-label.ts';
 
 export interface WaitingTask {
   cluster: string;
@@ -24,6 +25,14 @@ export function waitReason(task: WaitingTask, nodes: readonly FleetNode[], pkg: 
     return `no running worker node serves cluster "${task.cluster}"; start one with \`dockhand worker --cluster ${task.cluster}\``;
   }
   const matching = task.constraints ? serving.filter((n) => satisfies(n.labels, task.constraints!)) : serving;
+  if (matching.length === 0 && task.constraints?.[NETWORK_LABEL_KEY] !== undefined) {
+    const { [NETWORK_LABEL_KEY]: _network, ...others } = task.constraints;
+    const unfiltered = serving.filter((n) => satisfies(n.labels, others));
+    if (unfiltered.length > 0) {
+      const why = unfiltered.map((n) => (n.egress?.mode === 'unavailable' ? `${n.id}: ${n.egress.reason}` : undefined)).find((r) => r !== undefined);
+      return `its package has network access and no running node of cluster "${task.cluster}" can enforce the egress policy${why ? ` (${why})` : ''}; see \`dockhand nodes\` and docs/security.md "Egress"`;
+    }
+  }
   if (matching.length === 0) {
     return `no running node of cluster "${task.cluster}" carries ${constraintSignature(task.constraints)}; start one with \`--label\` for each, or queue it without those constraints`;
   }

@@ -3,6 +3,7 @@
  * request), parsed once at the edge. Everything a task of this package needs is fixed here.
  */
 import { z } from 'zod';
+import { egressListSchema } from '../egress/allow-list.ts';
 import { LIMITS } from '../limits.ts';
 import { codeNameSchema, prioritySchema } from './task-request.ts';
 
@@ -27,8 +28,11 @@ export const CodeUploadSchema = z
     memory: z.coerce.number().int().min(LIMITS.memoryMinMb).max(LIMITS.memoryMaxMb).default(LIMITS.memoryDefaultMb),
     cpus: z.coerce.number().min(0.01).max(LIMITS.cpusMax).default(LIMITS.cpusDefault),
     network: z.boolean().default(false),
+    /** Destinations its network-enabled tasks may reach even when private: `host:port`, `CIDR`, ... (docs/security.md "Egress"). */
+    egress: egressListSchema.optional(),
     default_priority: prioritySchema.default(0),
   })
-  .refine((c) => !(c.stack && c.image), { message: 'give either stack or image, not both', path: ['image'] });
+  .refine((c) => !(c.stack && c.image), { message: 'give either stack or image, not both', path: ['image'] })
+  .refine((c) => !(c.egress && c.egress.length > 0 && !c.network), { message: 'an egress allow-list needs network: true (--network)', path: ['egress'] });
 
 export type CodeUpload = z.infer<typeof CodeUploadSchema>;

@@ -14,6 +14,22 @@ function refused(raw: unknown) {
 }
 
 describe('IronWorker code uploads', () => {
+  it('drops every field that would weaken isolation: nothing of HostConfig comes through /2', () => {
+    const { upload } = ok({
+      name: 'weaker', image: 'dockhand/stack-shell:latest', command: 'id', privileged: true, cap_add: ['SYS_ADMIN'], devices: ['/dev/kmsg'],
+      binds: ['/:/host'], volumes: ['/var/run/docker.sock:/var/run/docker.sock'], security_opt: ['seccomp=unconfined', 'apparmor=unconfined'],
+      user: 'root', userns_mode: 'host', network_mode: 'host', pid_mode: 'host',
+    });
+    for (const weak of ['privileged', 'cap_add', 'devices', 'binds', 'volumes', 'security_opt', 'user', 'userns_mode', 'network_mode', 'pid_mode']) expect(upload).not.toHaveProperty(weak);
+    expect(upload.network).toBe(false);
+  });
+
+  it('takes an egress allow-list as a list or a comma-separated string, and refuses one that opens metadata', () => {
+    expect(ok({ name: 'a', image: 'x', command: 'id', network: true, egress: '10.1.2.3:80, db.internal' }).upload.egress).toEqual(['10.1.2.3:80', 'db.internal']);
+    expect(refused({ name: 'a', image: 'x', command: 'id', network: true, egress: ['169.254.169.254'] }).message).toMatch(/never be opened/);
+    expect(refused({ name: 'a', image: 'x', command: 'id', egress: ['10.1.2.3'] }).message).toMatch(/needs network: true/);
+  });
+
   it('runs a zip-era package with its runtime, the file and the runner arguments, on the default stack', () => {
     const { upload, origin } = ok({ name: 'hello', runtime: 'sh', file_name: '__runner__.sh', content_type: 'text/plain' });
     expect(upload.command).toBe('sh __runner__.sh -d "$TASK_DIR" -id "$TASK_ID" -payload "$PAYLOAD_FILE" -config "$CONFIG_FILE"');

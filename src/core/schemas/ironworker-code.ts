@@ -47,6 +47,8 @@ export const IronCodeDataSchema = z.object({
   memory: optionalNumber,
   cpus: optionalNumber,
   network: z.boolean().optional(),
+  /** The native API's egress allow-list: a list, or one comma-separated string. */
+  egress: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
 export type IronCodeData = z.infer<typeof IronCodeDataSchema>;
@@ -113,6 +115,7 @@ export function ironCodeUpload(raw: unknown): IronCodeUploadResult {
     ...(data.memory !== undefined ? { memory: data.memory } : {}),
     ...(data.cpus !== undefined ? { cpus: data.cpus } : {}),
     ...(data.network !== undefined ? { network: data.network } : {}),
+    ...(data.egress !== undefined ? { egress: data.egress } : {}),
   };
   const checked = CodeUploadSchema.safeParse(native);
   if (!checked.success) {

@@ -5,13 +5,13 @@
  */
 import type { Redis } from 'ioredis';
 import { nodeState, type ReportedNodeState } from '../../core/fleet/node-state.ts';
-import type { FleetNode } from '../../core/model.ts';
+import type { FleetNode, NodeEgress } from '../../core/model.ts';
 import type { HeartbeatResult, NodeRegistry, NodeReport } from '../ports.ts';
 import { hashScalar } from './hash-value.ts';
 import type { Keys } from './keys.ts';
 import { runScript } from './scripts.ts';
 
-const JSON_FIELDS = ['clusters', 'labels', 'running', 'stacks', 'placement'] as const;
+const JSON_FIELDS = ['clusters', 'labels', 'running', 'stacks', 'placement', 'egress'] as const;
 const NUMBER_FIELDS = ['slots_total', 'slots_used', 'memory_total', 'memory_reserved'] as const;
 
 export class RedisNodeRegistry implements NodeRegistry {
@@ -92,6 +92,8 @@ function decodeNode(hash: Record<string, string>, nowMs: number, ttlMs: number):
     placement: (parsed['placement'] as FleetNode['placement'] | undefined) ?? {},
     started_at: hash['started_at'] ?? '',
     engine_id: hash['engine_id'] ?? '',
+    ...(parsed['egress'] !== undefined ? { egress: parsed['egress'] as NodeEgress } : {}),
+    ...(hash['userns_remap'] !== undefined ? { userns_remap: hash['userns_remap'] === 'true' } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Task } from '../../core/model.ts';
 import { hashScalar } from './hash-value.ts';
 
 const NUMBER_FIELDS = new Set(['code_rev', 'priority', 'timeout', 'delay', 'duration', 'exit_code', 'percent', 'attempts', 'memory', 'retries', 'retries_delay']);
-const JSON_FIELDS = new Set(['result', 'attempt_history', 'constraints']);
+const JSON_FIELDS = new Set(['result', 'attempt_history', 'constraints', 'egress_allowed']);
 
 /** Fields that belong to the dispatch queue (`q_` prefix), not to the task users see. */
 const INTERNAL_FIELD = /^q_/;
