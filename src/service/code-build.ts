@@ -10,11 +10,12 @@
  *   prepared.stored  // the built package (or the upload, when nothing needed building)
  *   prepared.imageId // the stack image it was built against
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { DhError, isDhError } from '../core/errors.ts';
 import { Lanes } from '../core/lanes.ts';
 import type { CodeRevision } from '../core/model.ts';
+import { extraCertificates, trustNote } from '../stacks/extra-certificates.ts';
 import type { ResolvedStackImage } from '../stacks/images.ts';
 import type { AppContext } from './context.ts';
 import type { StoredArchive } from './codes.ts';
@@ -55,8 +56,8 @@ export async function preparePackage(ctx: AppContext, request: PrepareRequest): 
 
   return host.lanes.run(async () => {
     const [{ buildPackage }, { DockerRuntime }] = await Promise.all([import('../stacks/package-build.ts'), import('../runtime/docker-runtime.ts')]);
-    request.onLog?.(`[dockhand] building the package on ${request.stack} (${image.version ? `${ctx.catalog.get(request.stack).language} ${image.version}, ` : ''}${image.ref})`);
-    const extraCaPem = await extraCertificates(ctx);
+    const extraCa = await extraCertificates(ctx.settings);
+    request.onLog?.(`[dockhand] building the package on ${request.stack} (${image.version ? `${ctx.catalog.get(request.stack).language} ${image.version}, ` : ''}${image.ref})${trustNote(extraCa)}`);
     const runtime = new DockerRuntime(host.docker);
     // Builds join the fleet's task network: outside access, nothing between containers.
     host.network ??= runtime.ensureTaskNetwork(ctx.settings.DOCKHAND_TASK_NETWORK);
@@ -69,7 +70,7 @@ export async function preparePackage(ctx: AppContext, request: PrepareRequest): 
       command,
       code: () => ctx.codeStore.get(request.stored.sha256),
       tmpDir: ctx.tmpDir,
-      ...(extraCaPem ? { extraCaPem } : {}),
+      ...(extraCa ? { extraCaPem: extraCa.pem, extraCaSource: extraCa.source } : {}),
       memoryMb: ctx.settings.DOCKHAND_BUILD_MEMORY,
       cpus: ctx.settings.DOCKHAND_BUILD_CPUS,
       timeoutMs: ctx.settings.DOCKHAND_BUILD_TIMEOUT * 1000,
@@ -110,21 +111,6 @@ async function stackImage(docker: Docker, ctx: AppContext, stack: string, requir
     ctx.logger.debug({ err, stack }, 'no stack image on this server; the revision records no image id');
     return undefined;
   }
-}
-
-async function extraCertificates(ctx: AppContext): Promise<string | undefined> {
-  const file = ctx.settings.DOCKHAND_EXTRA_CA_CERTS;
-  if (!file) return undefined;
-  let pem: string;
-  try {
-    pem = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new DhError('DH_ERR_CONFIG', `DOCKHAND_EXTRA_CA_CERTS names ${file}, which cannot be read (${(err as Error).message}); point it at a PEM file of CA certificates.`);
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new DhError('DH_ERR_CONFIG', `DOCKHAND_EXTRA_CA_CERTS names ${file}, which holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
-  }
-  return pem;
 }
 
 function buildHost(ctx: AppContext): Promise<BuildHost> {
