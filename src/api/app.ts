@@ -6,7 +6,6 @@
  * authentication (the project from its token; the admin token for admin routes), the per-token rate
  * limit, then the route. Every error leaves as `{"error": {code, message, details?}}`.
  */
-import { readFileSync } from 'node:fs';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../service/context.ts';
@@ -26,14 +25,13 @@ import { registerNodeRoutes } from './routes/nodes.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerTraceRoutes } from './routes/traces.ts';
+import { PACKAGE_VERSION } from '../sdk/version.ts';
 
 export interface AppOptions {
   /** Extra readiness check for /health (a worker in the same process checks Docker). */
   health?: () => Promise<void>;
   logger?: boolean;
 }
-
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const PUBLIC_ROUTES = new Set(['/health', '/v1/stacks', '/metrics', '/v1/openapi.json', '/2/stacks']);
 

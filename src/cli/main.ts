@@ -11,12 +11,14 @@ import { registerRunCommand } from './commands/run.ts';
 import { registerScheduleCommands } from './commands/schedule.ts';
 import { registerStacksCommands } from './commands/stacks.ts';
 import { registerTaskCommands } from './commands/task.ts';
+import { PACKAGE_VERSION } from '../sdk/version.ts';
 import { flushClients } from './client.ts';
 import { EXIT_CODES, errorMessage } from './output.ts';
 
 export function buildProgram(): Command {
   const program = new Command('dockhand')
     .description('Dockhand: upload code, queue tasks, run each in its own locked-down container.')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version of Dockhand')
     .option('--url <url>', 'the Dockhand server (env DOCKHAND_URL; default from credentials.json)')
     .option('--token <token>', 'the project token (env DOCKHAND_TOKEN; default from credentials.json)')
     .option('--project <id>', 'the project id (env DOCKHAND_PROJECT_ID)')

@@ -11,10 +11,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '../telemetry/logger.ts';
 
-const MAIN = fileURLToPath(new URL('./watchdog-main.ts', import.meta.url));
+/** Compiled (the installed package) the watchdog is plain JavaScript; from a checkout it runs through tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
+const MAIN = fileURLToPath(new URL(COMPILED ? './watchdog-main.js' : './watchdog-main.ts', import.meta.url));
 
-function tsxLoader(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+function nodeArguments(nodeId: string): string[] {
+  if (COMPILED) return [MAIN, nodeId];
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, MAIN, nodeId];
 }
 
 export class Watchdog {
@@ -36,7 +39,7 @@ export class Watchdog {
 
   private spawn(): ChildProcess {
     const env = this.dockerHost ? { ...process.env, DOCKER_HOST: this.dockerHost } : process.env;
-    const child = spawn(process.execPath, ['--import', tsxLoader(), MAIN, this.nodeId], { stdio: ['pipe', 'ignore', 'inherit'], env });
+    const child = spawn(process.execPath, nodeArguments(this.nodeId), { stdio: ['pipe', 'ignore', 'inherit'], env });
     child.stdin?.on('error', () => undefined);
     child.on('exit', (code, signal) => {
       if (this.closing) return;
