@@ -29,6 +29,7 @@ const SUMMARIES: Record<string, string> = {
   'GET /v1/codes/{name}': 'The current revision of a code package.',
   'DELETE /v1/codes/{name}': 'Delete a code package and its revisions.',
   'GET /v1/codes/{name}/revisions': 'Every revision of a code package, newest first.',
+  'POST /v1/codes/{name}/revisions/{rev}/restore': 'Make an earlier revision current again, as a new revision copying it (nothing is rebuilt).',
   'GET /v1/codes/{name}/download': 'The archive of a revision (.tar.gz).',
   'POST /v1/tasks': 'Queue one task, or a batch `{tasks: [...]}` of up to 100.',
   'GET /v1/tasks': 'List tasks, newest first (`status`, `code`, `limit`, `before`).',

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCodeCommands } from './commands/code.ts';
+import { registerDevCommand } from './commands/dev.ts';
 import { registerNodesCommand } from './commands/nodes.ts';
 import { registerProjectCommands } from './commands/projects.ts';
 import { registerRoleCommands } from './commands/roles.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerCodeCommands(program);
   registerTaskCommands(program);
+  registerDevCommand(program);
   registerScheduleCommands(program);
   registerStacksCommands(program);
   registerNodesCommand(program);
@@ -38,6 +40,7 @@ Start here:
   npm run up                                   start the fleet on this machine (second terminal for the rest)
   dockhand code upload examples/hello-node --name hello --stack node-20
   dockhand task queue hello --payload '{"name":"you"}' --wait
+  dockhand dev examples/hello-node --name hello-dev --stack node-20   edit, save, see it run
 
 Exit codes: 0 success, 1 failure, 2 usage error; task queue --wait: 10 error, 11 timeout, 12 cancelled.`);
   return program;

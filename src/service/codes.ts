@@ -120,6 +120,15 @@ export async function codeRevision(ctx: AppContext, projectId: string, nameOrId:
 }
 
 /**
+ * Makes an earlier revision current again as a new revision that copies it: the same archive, built
+ * package, image and settings, so nothing is uploaded or rebuilt. Tasks queued after it run that code.
+ */
+export async function restoreRevision(ctx: AppContext, projectId: string, nameOrId: string, rev: number): Promise<CodeRevision> {
+  const { rev: _rev, id: _id, created_at: _created, ...copy } = await codeRevision(ctx, projectId, nameOrId, rev);
+  return ctx.codes.addRevision(copy);
+}
+
+/**
  * The archive of a revision as the user uploaded it (without Dockhand's internal `task/` prefix), as a
  * .tar.gz or a zip: for a package built at upload, the source, not the built package.
  */
