@@ -77,6 +77,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerScheduleRoutes(app, ctx);
   registerNodeRoutes(app, ctx);
   await registerIronWorkerApi(app, ctx);
-  app.get('/v1/openapi.json', async () => openApiDocument(routes, PACKAGE_VERSION));
+  app.get('/v1/openapi.json', async (request) => openApiDocument(routes, PACKAGE_VERSION, `${request.protocol}://${request.host}`));
   return app;
 }
