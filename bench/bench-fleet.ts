@@ -12,7 +12,7 @@ import { startWorkerRole } from '../src/roles/worker-role.ts';
 import { Dockhand } from '../src/sdk/index.ts';
 import { createContext } from '../src/service/context.ts';
 
-export async function startBenchFleet(env: Record<string, string> = {}, clientOptions: { tracing?: boolean } = {}): Promise<{ client: Dockhand; stop: () => Promise<void> }> {
+export async function startBenchFleet(env: Record<string, string> = {}, clientOptions: { tracing?: boolean } = {}): Promise<{ client: Dockhand; url: string; token: string; stop: () => Promise<void> }> {
   const prefix = `dhbench:${randomBytes(4).toString('hex')}:`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-bench-'));
   const settings = parseSettings({ ...process.env, DOCKHAND_REDIS_PREFIX: prefix, DOCKHAND_DATA_DIR: dataDir, DOCKHAND_PORT: '0', DOCKHAND_HOST: '127.0.0.1', DOCKHAND_LOG_LEVEL: 'warn', ...env });
@@ -22,6 +22,8 @@ export async function startBenchFleet(env: Record<string, string> = {}, clientOp
   const { token } = await ctx.projects.create('bench');
   return {
     client: new Dockhand({ url, token, ...clientOptions }),
+    url,
+    token,
     async stop() {
       await worker.stop();
       await app.close();

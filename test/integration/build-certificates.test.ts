@@ -35,7 +35,7 @@ describe('CA certificates of dependency builds', () => {
   it('names DOCKHAND_EXTRA_CA_CERTS when a build without extra certificates fails on the proxy certificate', async () => {
     fleet = await startFleet({ worker: false, env: { DOCKHAND_EXTRA_CA_CERTS: '', NODE_EXTRA_CA_CERTS: '' } });
     const lines: string[] = [];
-    const upload = fleet.client.codes.upload('test/fixtures/deps/node-npm', { name: 'npm-no-ca', stack: 'node-20' }, { onBuildLog: (line) => lines.push(line) });
+    const upload = fleet.client.codes.upload('test/fixtures/deps/node-npm-once', { name: 'npm-no-ca', stack: 'node-20' }, { onBuildLog: (line) => lines.push(line) });
     const err = await upload.then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(DockhandApiError);
     expect((err as DockhandApiError).code).toBe('DH_ERR_CODE_BUILD_FAILED');
