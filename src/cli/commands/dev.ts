@@ -46,22 +46,18 @@ Example:
       const [{ DevSession }, { watchTree }, reporters] = await Promise.all([import('../dev/dev-session.ts'), import('../dev/watch-tree.ts'), import('../dev/dev-reporters.ts')]);
       const report = globalOptions(command).json ? reporters.jsonReporter() : reporters.textReporter();
       const session = new DevSession(clientFor(command), { dir, name: options.name, stack: options.stack, payload, keep: options.keep === true }, report);
+      // Ctrl-C is heard from the start, so even an interrupted first upload is cleaned up after.
+      const interrupted = new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
       const watcher = watchTree(dir, (paths) => session.changed(paths));
       try {
-        await session.start();
-      } catch (err) {
+        await Promise.race([session.start(), interrupted]);
+        await interrupted;
+      } finally {
         watcher.close();
-        throw err;
       }
-      await new Promise<void>((resolve, reject) => {
-        const finish = (): void => {
-          process.removeListener('SIGINT', finish);
-          process.removeListener('SIGTERM', finish);
-          watcher.close();
-          session.stop().then(resolve, reject);
-        };
-        process.once('SIGINT', finish);
-        process.once('SIGTERM', finish);
-      });
+      await session.stop();
     });
 }
