@@ -25,6 +25,8 @@ export interface PrepareRequest {
   stored: StoredArchive;
   /** The package's name, for the build container's labels and the log. */
   name?: string;
+  /** With `name`: where to look for an earlier build of the same upload to reuse. */
+  projectId?: string;
   /** Each line of the build log, as the build runs. */
   onLog?: (line: string) => void;
 }
@@ -53,6 +55,16 @@ export async function preparePackage(ctx: AppContext, request: PrepareRequest): 
   const host = await buildHost(ctx);
   const image = await stackImage(host.docker, ctx, request.stack, command !== undefined);
   if (command === undefined || image === undefined) return { stored: request.stored, ...(image ? { imageId: image.id } : {}) };
+
+  const earlier = await earlierBuild(ctx, request, image.id, command);
+  if (earlier) {
+    request.onLog?.(`[dockhand] unchanged since revision ${earlier.rev} (same files, image and command): reusing its built package`);
+    return {
+      stored: { sha256: earlier.archive_sha256!, size: earlier.archive_size ?? 0, fileCount: earlier.file_count ?? 0 },
+      imageId: image.id,
+      build: { ...earlier.build!, seconds: 0 },
+    };
+  }
 
   return host.lanes.run(async () => {
     const [{ buildPackage }, { DockerRuntime }] = await Promise.all([import('../stacks/package-build.ts'), import('../runtime/docker-runtime.ts')]);
@@ -90,6 +102,19 @@ export async function preparePackage(ctx: AppContext, request: PrepareRequest): 
       build: { command, seconds: Math.round(built.seconds * 10) / 10, source_sha256: request.stored.sha256 },
     };
   });
+}
+
+/**
+ * A revision of this package built from exactly these uploaded files, on this image, by this command:
+ * its built package is what a new build would make, so an upload that changed nothing (or changed
+ * only settings) rebuilds nothing. Only the newest match counts, and only if its archive is still stored.
+ */
+async function earlierBuild(ctx: AppContext, request: PrepareRequest, imageId: string, command: string): Promise<CodeRevision | undefined> {
+  if (!request.projectId || !request.name) return undefined;
+  const revisions = await ctx.codes.revisions(request.projectId, request.name).catch(() => []);
+  const match = revisions.find((r) => r.build?.source_sha256 === request.stored.sha256 && r.build.command === command && r.image_id === imageId && r.archive_sha256 !== undefined);
+  if (!match?.archive_sha256 || !(await ctx.codeStore.has(match.archive_sha256))) return undefined;
+  return match;
 }
 
 /**

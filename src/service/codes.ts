@@ -76,7 +76,7 @@ export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeU
   if (!stored && !meta.image) {
     throw new DhError('DH_ERR_VALIDATION', 'A code package on a stack needs its code: send an archive (.tar.gz, .tar or .zip) or a directory.');
   }
-  const prepared = stack && stored ? await preparePackage(ctx, { stack, stored, name: meta.name, ...(options.onBuildLog ? { onLog: options.onBuildLog } : {}) }) : undefined;
+  const prepared = stack && stored ? await preparePackage(ctx, { stack, stored, name: meta.name, projectId, ...(options.onBuildLog ? { onLog: options.onBuildLog } : {}) }) : undefined;
   const archive = prepared?.stored ?? stored;
   return ctx.codes.addRevision({
     project_id: projectId,

@@ -3,6 +3,7 @@
  * one, whose CA is in the host's bundle): with DOCKHAND_EXTRA_CA_CERTS unset, a server whose
  * NODE_EXTRA_CA_CERTS names a readable PEM file builds through the proxy and says so on the build
  * log's first line; with neither, the build fails on the certificate and the error names the setting.
+ * An upload of the same files again reuses the earlier build instead of running it again.
  */
 import Docker from 'dockerode';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,14 @@ describe('CA certificates of dependency builds', () => {
     const revision = await fleet.client.codes.upload('test/fixtures/deps/node-npm', { name: 'npm-node-ca', stack: 'node-20' }, { onBuildLog: (line) => lines.push(line) });
     expect(revision.build?.command).toMatch(/^npm install/);
     expect(lines[0]).toContain(`trusting the CA certificates in ${HOST_CA_BUNDLE} (NODE_EXTRA_CA_CERTS)`);
+
+    // The same files again (as `dockhand dev` uploads on a save that changed nothing): nothing is rebuilt.
+    const again: string[] = [];
+    const reused = await fleet.client.codes.upload('test/fixtures/deps/node-npm', { name: 'npm-node-ca', stack: 'node-20' }, { onBuildLog: (line) => again.push(line) });
+    expect(reused.rev).toBe(revision.rev + 1);
+    expect(reused.archive_sha256).toBe(revision.archive_sha256);
+    expect(again.join('\n')).toContain(`unchanged since revision ${revision.rev}`);
+    expect(again.join('\n')).not.toContain('$ npm install');
   });
 
   it('names DOCKHAND_EXTRA_CA_CERTS when a build without extra certificates fails on the proxy certificate', async () => {
