@@ -1,4 +1,4 @@
-// `npm run build` (and `prepack`): compiles src/ into dist/ (JavaScript, declarations, source maps)
+// `npm run build` (and `prepack`): compiles src/ into dist/ (JavaScript and declarations)
 // with tsconfig.build.json, then copies what the compiled code reads beside itself (the Redis Lua
 // scripts). Plain JavaScript so it runs before anything is compiled.
 import { spawnSync } from 'node:child_process';
