@@ -6,7 +6,6 @@
  * authentication (the project from its token; the admin token for admin routes), the per-token rate
  * limit, then the route. Every error leaves as `{"error": {code, message, details?}}`.
  */
-import { readFileSync } from 'node:fs';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../service/context.ts';
@@ -28,14 +27,13 @@ import { registerNodeRoutes } from './routes/nodes.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerTraceRoutes } from './routes/traces.ts';
+import { PACKAGE_VERSION } from '../sdk/version.ts';
 
 export interface AppOptions {
   /** Extra readiness check for /health (a worker in the same process checks Docker). */
   health?: () => Promise<void>;
   logger?: boolean;
 }
-
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const PUBLIC_ROUTES = new Set(['/health', '/v1/stacks', '/metrics', '/v1/openapi.json', '/2/stacks']);
 
@@ -83,6 +81,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerNodeRoutes(app, ctx);
   registerArchiveRoutes(app, ctx);
   await registerIronWorkerApi(app, ctx);
-  app.get('/v1/openapi.json', async () => openApiDocument(routes, PACKAGE_VERSION));
+  app.get('/v1/openapi.json', async (request) => openApiDocument(routes, PACKAGE_VERSION, `${request.protocol}://${request.host}`));
   return app;
 }

@@ -13,6 +13,7 @@ import { CodeUploadSchema } from '../core/schemas/code-upload.ts';
 import { ProgressSchema } from '../core/schemas/progress.ts';
 import { ProjectRequestSchema } from '../core/schemas/project-request.ts';
 import { TaskBatchSchema, TaskRequestSchema } from '../core/schemas/task-request.ts';
+import { operationId } from './operation-id.ts';
 
 export interface RegisteredRoute {
   method: string;
@@ -29,6 +30,7 @@ const SUMMARIES: Record<string, string> = {
   'GET /v1/codes/{name}': 'The current revision of a code package.',
   'DELETE /v1/codes/{name}': 'Delete a code package and its revisions.',
   'GET /v1/codes/{name}/revisions': 'Every revision of a code package, newest first.',
+  'POST /v1/codes/{name}/revisions/{rev}/restore': 'Make an earlier revision current again, as a new revision copying it (nothing is rebuilt).',
   'GET /v1/codes/{name}/download': 'The archive of a revision (.tar.gz).',
   'POST /v1/tasks': 'Queue one task, or a batch `{tasks: [...]}` of up to 100.',
   'GET /v1/tasks': 'List tasks, newest first (`status`, `code`, `limit`, `before`).',
@@ -72,7 +74,33 @@ function jsonSchema(schema: z.ZodType): unknown {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 }
 
-export function openApiDocument(routes: readonly RegisteredRoute[], version: string): Record<string, unknown> {
+/** The error answers a route may give, each a reference to components.responses (all bodies are the Error schema). */
+const ERROR_RESPONSES = {
+  BadRequest: { status: '400', description: 'The request is invalid (DH_ERR_VALIDATION and kin): the message names the field and what to fix.' },
+  Unauthorized: { status: '401', description: 'No token, or one no project has (DH_ERR_UNAUTHORIZED).' },
+  NotFound: { status: '404', description: 'No such task, code package, schedule, node or revision in this project.' },
+  PayloadTooLarge: { status: '413', description: 'The body is over its cap (DOCKHAND_PAYLOAD_MAX_BYTES, DOCKHAND_ARCHIVE_MAX_BYTES...).' },
+  TooManyRequests: { status: '429', description: 'The token made more requests than DOCKHAND_RATE_LIMIT in the window; retry after Retry-After.' },
+} as const;
+
+type ErrorResponse = keyof typeof ERROR_RESPONSES;
+
+/** Which error answers a route documents: by whether it needs a token, names a resource, and takes a body. */
+function errorResponsesOf(method: string, path: string, secured: boolean): ErrorResponse[] {
+  if (!secured) return [];
+  const answers: ErrorResponse[] = ['BadRequest', 'Unauthorized'];
+  if (path.includes('{')) answers.push('NotFound');
+  if (method === 'POST' || method === 'PUT') answers.push('PayloadTooLarge');
+  answers.push('TooManyRequests');
+  return answers;
+}
+
+function errorResponseRefs(answers: readonly ErrorResponse[]): Record<string, unknown> {
+  return Object.fromEntries(answers.map((name) => [ERROR_RESPONSES[name].status, { $ref: `#/components/responses/${name}` }]));
+}
+
+/** `serverUrl`: where the document was fetched from, so generated clients call that server by default. */
+export function openApiDocument(routes: readonly RegisteredRoute[], version: string, serverUrl?: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const { method, url } of routes) {
     const path = url.replace(/:([A-Za-z_]+)/g, '{$1}');
@@ -80,23 +108,35 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
     const key = `${method} ${path}`;
     const params = [...path.matchAll(/\{([A-Za-z_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const body = BODIES[key];
+    const secured = !PUBLIC.has(path);
     paths[path] ??= {};
-    paths[path][method.toLowerCase()] = {
+    paths[path]![method.toLowerCase()] = {
+      operationId: operationId(method, path),
       summary: SUMMARIES[key] ?? `${method} ${path}`,
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: { required: true, content: { [body.contentType]: { schema: jsonSchema(body.schema) } } } } : {}),
-      ...(PUBLIC.has(path) ? { security: [] } : {}),
+      ...(secured ? {} : { security: [] }),
       responses: {
         '200': { description: 'Success (201 for creations).' },
+        ...errorResponseRefs(errorResponsesOf(method, path, secured)),
         default: { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Dockhand', version, description: 'The native Dockhand API. IronWorker API v2 is served under /2 (see docs/ironworker.md).' },
+    info: {
+      title: 'Dockhand',
+      version,
+      description: 'The native Dockhand API. IronWorker API v2 is served under /2 (see docs/ironworker.md).',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: serverUrl ?? 'http://localhost:8080', description: serverUrl ? 'the server that served this document' : 'a server started with the defaults' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      responses: Object.fromEntries(
+        Object.entries(ERROR_RESPONSES).map(([name, { description }]) => [name, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
+      ),
       schemas: {
         Error: {
           type: 'object',

@@ -85,6 +85,11 @@ const SettingsSchema = z.object({
    * own (e.g. the CA of a TLS-inspecting proxy in front of npm or PyPI).
    */
   DOCKHAND_EXTRA_CA_CERTS: z.string().optional(),
+  /**
+   * Node's own extra-CA setting. When DOCKHAND_EXTRA_CA_CERTS is unset and this names a readable PEM
+   * file, dependency builds trust it too: a server whose Node trusts a proxy builds through it as well.
+   */
+  NODE_EXTRA_CA_CERTS: z.string().optional(),
   /** Seconds a dependency build at upload may take before it is stopped and the upload fails. */
   DOCKHAND_BUILD_TIMEOUT: positiveInt.max(86_400).default(900),
   /** Memory (MB) of a dependency build container; its /task and /tmp (1 GiB each) count against it. */

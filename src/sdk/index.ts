@@ -215,6 +215,9 @@ export class Dockhand {
     delete: async (name: string): Promise<void> => {
       await this.http.json(`/v1/codes/${encodeURIComponent(name)}`, { method: 'DELETE' });
     },
+    /** Makes an earlier revision current again (as a new revision copying it; nothing is rebuilt). */
+    restore: (name: string, revision: number): Promise<CodeRevision> =>
+      this.http.json<CodeRevision>(`/v1/codes/${encodeURIComponent(name)}/revisions/${revision}/restore`, { method: 'POST', body: {} }),
     /** Holds the package's queued tasks back (running ones go on) until `resume`. */
     pause: (name: string): Promise<CodeQueueState> => this.http.json<CodeQueueState>(`/v1/codes/${encodeURIComponent(name)}/pause`, { method: 'POST', body: {} }),
     resume: (name: string): Promise<CodeQueueState> => this.http.json<CodeQueueState>(`/v1/codes/${encodeURIComponent(name)}/resume`, { method: 'POST', body: {} }),

@@ -42,6 +42,15 @@ describe('packDirectory', () => {
     expect(skipped.map((s) => `${s.reason}:${s.path}`).sort()).toEqual(['ignored:.env', 'ignored:debug.log', 'ignored:node_modules']);
   });
 
+  test('reads .gitignore when there is no .dockhandignore, and only then', async () => {
+    await mkdir(path.join(code, 'dist'), { recursive: true });
+    await writeFile(path.join(code, 'dist', 'out.js'), '');
+    await writeFile(path.join(code, '.gitignore'), 'dist/\n');
+    expect(await packedNames()).toEqual(['./', '.gitignore', 'run.sh', 'src/', 'src/app.js']);
+    await writeFile(path.join(code, '.dockhandignore'), '.gitignore\n');
+    expect((await packedNames()).sort()).toEqual(['./', 'dist/', 'dist/out.js', 'run.sh', 'src/', 'src/app.js']);
+  });
+
   test('a pattern with a trailing slash ignores directories only', async () => {
     await writeFile(path.join(code, 'build'), 'a file named build');
     await writeFile(path.join(code, '.dockhandignore'), 'build/\n');

@@ -7,7 +7,8 @@
  *   // { stream, format: 'tar.gz' | 'tar' | 'zip', skipped: [...] }
  *
  * A directory is packed with its entries relative to it, in sorted order (the same tree gives the
- * same archive), honouring `.dockhandignore` at its root (gitignore syntax). Always left out: `.git`
+ * same archive), honouring `.dockhandignore` at its root (gitignore syntax), or `.gitignore` there when
+ * there is no `.dockhandignore` (so a project's build output and node_modules stay home). Always left out: `.git`
  * (at any depth), `.dockhandignore` itself, and anything that is not a regular file or a directory:
  * symbolic links are skipped, never followed (a link could point out of the directory, and the server
  * refuses links), as are sockets, FIFOs and devices. Skipped entries are reported through `onSkip`.
@@ -24,6 +25,8 @@ import { DhError } from '../core/errors.ts';
 export type PackedFormat = 'tar.gz' | 'tar' | 'zip';
 
 export const IGNORE_FILE = '.dockhandignore';
+/** Read instead when the directory has no IGNORE_FILE. */
+export const FALLBACK_IGNORE_FILE = '.gitignore';
 
 export interface SkippedEntry {
   /** Path relative to the packed directory, with "/" separators. */
@@ -45,13 +48,23 @@ export function packDirectory(dir: string, options: PackOptions = {}): Readable 
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
     throw new DhError('DH_ERR_VALIDATION', `${dir} is not a directory; pass the directory that holds your code.`, { field: 'dir' });
   }
-  const rules = ignore().add(readIgnoreFile(root));
+  const leaveOut = packFilter(root, options);
+  // `sort` (tar-fs 3) is missing from @types/tar-fs 2; sorted readdir makes the archive reproducible.
+  const packOptions: tarFs.PackOptions & { sort: boolean } = { ignore: leaveOut, sort: true, dereference: false };
+  return pipeline(tarFs.pack(root, packOptions), createGzip(), () => undefined);
+}
+
+/**
+ * What packing `root` leaves out, as a predicate over absolute paths (true: left out); `dockhand dev`
+ * watches through the same one, so a change to a file that would not be uploaded starts no run.
+ */
+export function packFilter(root: string, options: PackOptions = {}): (absolute: string) => boolean {
+  const rules = ignore().add(readIgnoreRules(root));
   const skip = (entry: SkippedEntry): true => {
     options.onSkip?.(entry);
     return true;
   };
-  // tar-fs asks about every path before it stats or descends into it; true leaves it out.
-  const leaveOut = (absolute: string): boolean => {
+  return (absolute: string): boolean => {
     const relative = path.relative(root, absolute).split(path.sep).join('/');
     if (relative === '' || relative === '.') return false;
     if (relative === IGNORE_FILE) return true;
@@ -63,19 +76,17 @@ export function packDirectory(dir: string, options: PackOptions = {}): Readable 
     if (rules.ignores(entry.isDirectory() ? `${relative}/` : relative)) return skip({ path: relative, reason: 'ignored' });
     return false;
   };
-
-  // `sort` (tar-fs 3) is missing from @types/tar-fs 2; sorted readdir makes the archive reproducible.
-  const packOptions: tarFs.PackOptions & { sort: boolean } = { ignore: leaveOut, sort: true, dereference: false };
-  return pipeline(tarFs.pack(root, packOptions), createGzip(), () => undefined);
 }
 
-function readIgnoreFile(root: string): string {
-  try {
-    return readFileSync(path.join(root, IGNORE_FILE), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw err;
+function readIgnoreRules(root: string): string {
+  for (const name of [IGNORE_FILE, FALLBACK_IGNORE_FILE]) {
+    try {
+      return readFileSync(path.join(root, name), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
+  return '';
 }
 
 const ARCHIVE_EXTENSIONS: [string, PackedFormat][] = [

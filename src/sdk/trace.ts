@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { encodeOtlpTraces, type OtlpTraceRequest } from '../telemetry/otlp-json.ts';
+import type { OtlpTraceRequest } from '../telemetry/otlp-json.ts';
+import { encodeOtlpTraces } from '../telemetry/otlp-json-encode.ts';
 import type { SpanRecord } from '../telemetry/span-record.ts';
 
 type AttributeValue = string | number | boolean;

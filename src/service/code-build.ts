@@ -10,11 +10,12 @@
  *   prepared.stored  // the built package (or the upload, when nothing needed building)
  *   prepared.imageId // the stack image it was built against
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { DhError, isDhError } from '../core/errors.ts';
 import { Lanes } from '../core/lanes.ts';
 import type { CodeRevision } from '../core/model.ts';
+import { extraCertificates, trustNote } from '../stacks/extra-certificates.ts';
 import type { ResolvedStackImage } from '../stacks/images.ts';
 import type { AppContext } from './context.ts';
 import type { StoredArchive } from './stored-archive.ts';
@@ -24,6 +25,8 @@ export interface PrepareRequest {
   stored: StoredArchive;
   /** The package's name, for the build container's labels and the log. */
   name?: string;
+  /** With `name`: where to look for an earlier build of the same upload to reuse. */
+  projectId?: string;
   /** Each line of the build log, as the build runs. */
   onLog?: (line: string) => void;
 }
@@ -53,10 +56,20 @@ export async function preparePackage(ctx: AppContext, request: PrepareRequest): 
   const image = await stackImage(host.docker, ctx, request.stack, command !== undefined);
   if (command === undefined || image === undefined) return { stored: request.stored, ...(image ? { imageId: image.id } : {}) };
 
+  const earlier = await earlierBuild(ctx, request, image.id, command);
+  if (earlier) {
+    request.onLog?.(`[dockhand] unchanged since revision ${earlier.rev} (same files, image and command): reusing its built package`);
+    return {
+      stored: { sha256: earlier.archive_sha256!, size: earlier.archive_size ?? 0, fileCount: earlier.file_count ?? 0 },
+      imageId: image.id,
+      build: { ...earlier.build!, seconds: 0 },
+    };
+  }
+
   return host.lanes.run(async () => {
     const [{ buildPackage }, { DockerRuntime }] = await Promise.all([import('../stacks/package-build.ts'), import('../runtime/docker-runtime.ts')]);
-    request.onLog?.(`[dockhand] building the package on ${request.stack} (${image.version ? `${ctx.catalog.get(request.stack).language} ${image.version}, ` : ''}${image.ref})`);
-    const extraCaPem = await extraCertificates(ctx);
+    const extraCa = await extraCertificates(ctx.settings);
+    request.onLog?.(`[dockhand] building the package on ${request.stack} (${image.version ? `${ctx.catalog.get(request.stack).language} ${image.version}, ` : ''}${image.ref})${trustNote(extraCa)}`);
     const runtime = new DockerRuntime(host.docker);
     // Builds join the fleet's task network: outside access, nothing between containers.
     host.network ??= runtime.ensureTaskNetwork(ctx.settings.DOCKHAND_TASK_NETWORK);
@@ -69,7 +82,7 @@ export async function preparePackage(ctx: AppContext, request: PrepareRequest): 
       command,
       code: () => ctx.codeStore.get(request.stored.sha256),
       tmpDir: ctx.tmpDir,
-      ...(extraCaPem ? { extraCaPem } : {}),
+      ...(extraCa ? { extraCaPem: extraCa.pem, extraCaSource: extraCa.source } : {}),
       memoryMb: ctx.settings.DOCKHAND_BUILD_MEMORY,
       cpus: ctx.settings.DOCKHAND_BUILD_CPUS,
       timeoutMs: ctx.settings.DOCKHAND_BUILD_TIMEOUT * 1000,
@@ -92,6 +105,19 @@ export async function preparePackage(ctx: AppContext, request: PrepareRequest): 
 }
 
 /**
+ * A revision of this package built from exactly these uploaded files, on this image, by this command:
+ * its built package is what a new build would make, so an upload that changed nothing (or changed
+ * only settings) rebuilds nothing. Only the newest match counts, and only if its archive is still stored.
+ */
+async function earlierBuild(ctx: AppContext, request: PrepareRequest, imageId: string, command: string): Promise<CodeRevision | undefined> {
+  if (!request.projectId || !request.name) return undefined;
+  const revisions = await ctx.codes.revisions(request.projectId, request.name).catch(() => []);
+  const match = revisions.find((r) => r.build?.source_sha256 === request.stored.sha256 && r.build.command === command && r.image_id === imageId && r.archive_sha256 !== undefined);
+  if (!match?.archive_sha256 || !(await ctx.codeStore.has(match.archive_sha256))) return undefined;
+  return match;
+}
+
+/**
  * The stack's current image on this engine. A package that needs a build cannot do without it; one
  * that does not is recorded without an image id when this server has no engine or no such image
  * (its workers may well have it).
@@ -110,21 +136,6 @@ async function stackImage(docker: Docker, ctx: AppContext, stack: string, requir
     ctx.logger.debug({ err, stack }, 'no stack image on this server; the revision records no image id');
     return undefined;
   }
-}
-
-async function extraCertificates(ctx: AppContext): Promise<string | undefined> {
-  const file = ctx.settings.DOCKHAND_EXTRA_CA_CERTS;
-  if (!file) return undefined;
-  let pem: string;
-  try {
-    pem = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new DhError('DH_ERR_CONFIG', `DOCKHAND_EXTRA_CA_CERTS names ${file}, which cannot be read (${(err as Error).message}); point it at a PEM file of CA certificates.`);
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new DhError('DH_ERR_CONFIG', `DOCKHAND_EXTRA_CA_CERTS names ${file}, which holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
-  }
-  return pem;
 }
 
 function buildHost(ctx: AppContext): Promise<BuildHost> {

@@ -73,7 +73,7 @@ export async function uploadCode(ctx: AppContext, projectId: string, meta: CodeU
   if (!stored && !meta.image) {
     throw new DhError('DH_ERR_VALIDATION', 'A code package on a stack needs its code: send an archive (.tar.gz, .tar or .zip) or a directory.');
   }
-  const prepared = stack && stored ? await preparePackage(ctx, { stack, stored, name: meta.name, ...(options.onBuildLog ? { onLog: options.onBuildLog } : {}) }) : undefined;
+  const prepared = stack && stored ? await preparePackage(ctx, { stack, stored, name: meta.name, projectId, ...(options.onBuildLog ? { onLog: options.onBuildLog } : {}) }) : undefined;
   const archive = prepared?.stored ?? stored;
   return ctx.codes.addRevision({
     project_id: projectId,
@@ -115,6 +115,15 @@ export async function codeRevision(ctx: AppContext, projectId: string, nameOrId:
   const revision = await ctx.codes.revision(projectId, code.name, rev);
   if (!revision) throw new DhError('DH_ERR_REVISION_NOT_FOUND', `Code package "${code.name}" has no revision ${rev}; its revisions are 1 to ${code.rev}.`);
   return revision;
+}
+
+/**
+ * Makes an earlier revision current again as a new revision that copies it: the same archive, built
+ * package, image and settings, so nothing is uploaded or rebuilt. Tasks queued after it run that code.
+ */
+export async function restoreRevision(ctx: AppContext, projectId: string, nameOrId: string, rev: number): Promise<CodeRevision> {
+  const { rev: _rev, id: _id, created_at: _created, ...copy } = await codeRevision(ctx, projectId, nameOrId, rev);
+  return ctx.codes.addRevision(copy);
 }
 
 /**

@@ -24,6 +24,7 @@ import { LIMITS, MiB } from '../core/limits.ts';
 import { buildContainerSpec } from '../runtime/container-spec.ts';
 import type { ContainerRuntime, ContainerSpec } from '../runtime/port.ts';
 import { canonicalizeArchive, type CanonicalArchive } from '../store/archive/canonicalize.ts';
+import { certificateFailureHint, type CertificateSource } from './certificate-failure.ts';
 
 const gzipAsync = promisify(gzip);
 const GiB = 1024 * MiB;
@@ -39,6 +40,8 @@ export interface PackageBuildRequest {
   tmpDir: string;
   /** PEM certificates the build trusts besides the image's own (e.g. a TLS-inspecting proxy's CA). */
   extraCaPem?: string;
+  /** The setting `extraCaPem` came from, for the hint of a build that fails on a certificate. */
+  extraCaSource?: CertificateSource;
   memoryMb: number;
   cpus: number;
   timeoutMs: number;
@@ -202,7 +205,13 @@ async function withDeadline<T>(work: Promise<T>, timeoutMs: number, onTimeout: (
 }
 
 function buildFailure(message: string, log: BuildLog, request: PackageBuildRequest): DhError {
-  return new DhError('DH_ERR_CODE_BUILD_FAILED', `${message} The end of the build log:\n${log.tail().join('\n')}`, { image: request.image, command: request.command });
+  const tail = log.tail();
+  const hint = certificateFailureHint(tail, request.extraCaPem ? request.extraCaSource ?? 'DOCKHAND_EXTRA_CA_CERTS' : undefined);
+  return new DhError('DH_ERR_CODE_BUILD_FAILED', `${message}${hint ? ` ${hint}` : ''} The end of the build log:\n${tail.join('\n')}`, {
+    image: request.image,
+    command: request.command,
+    ...(hint ? { certificate_failure: true } : {}),
+  });
 }
 
 /** Splits the build's stderr into lines: streamed to the caller (up to a cap), the last ones kept. */

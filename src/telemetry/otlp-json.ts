@@ -12,10 +12,11 @@ import type { SpanAttributeValue, SpanKindName, SpanRecord, SpanStatusName } fro
 import { roundMicros } from './span-record.ts';
 import { SPAN_ID_PATTERN, TRACE_ID_PATTERN } from './trace-context.ts';
 
+// The encoder lives apart so the SDK can send spans without loading zod or OpenTelemetry.
+export { encodeOtlpTraces, msToNanos } from './otlp-json-encode.ts';
+
 const KIND_BY_NUMBER: Record<number, SpanKindName> = { 0: 'internal', 1: 'internal', 2: 'server', 3: 'client', 4: 'producer', 5: 'consumer' };
-const NUMBER_BY_KIND: Record<SpanKindName, number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 const STATUS_BY_NUMBER: Record<number, SpanStatusName> = { 0: 'unset', 1: 'ok', 2: 'error' };
-const NUMBER_BY_STATUS: Record<SpanStatusName, number> = { unset: 0, ok: 1, error: 2 };
 
 const nanos = z.union([z.string().regex(/^\d{1,20}$/), z.number().nonnegative()]);
 
@@ -84,32 +85,6 @@ export function decodeOtlpTraces(body: unknown): SpanRecord[] {
   return records;
 }
 
-export function encodeOtlpTraces(spans: readonly SpanRecord[], service: string): OtlpTraceRequest {
-  return {
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [
-          {
-            spans: spans.map((span) => ({
-              traceId: span.trace_id,
-              spanId: span.span_id,
-              ...(span.parent_span_id ? { parentSpanId: span.parent_span_id } : {}),
-              name: span.name,
-              kind: NUMBER_BY_KIND[span.kind],
-              startTimeUnixNano: msToNanos(span.start),
-              endTimeUnixNano: msToNanos(span.end),
-              attributes: Object.entries(span.attributes).map(([key, value]) => ({ key, value: encodeValue(value) })),
-              status: { code: NUMBER_BY_STATUS[span.status.code], ...(span.status.message ? { message: span.status.message } : {}) },
-              ...(span.links?.length ? { links: span.links.map((l) => ({ traceId: l.trace_id, spanId: l.span_id })) } : {}),
-            })),
-          },
-        ],
-      },
-    ],
-  };
-}
-
 export function nanosToMs(value: string | number): number {
   if (typeof value === 'number') return roundMicros(value / 1e6);
   // Nanosecond strings exceed double precision; split into whole milliseconds and the rest.
@@ -118,14 +93,8 @@ export function nanosToMs(value: string | number): number {
   return roundMicros(whole + rest);
 }
 
-export function msToNanos(ms: number): string {
-  const whole = Math.floor(ms);
-  const micros = Math.round((ms - whole) * 1000);
-  return micros >= 1000 ? `${whole + 1}000000` : `${whole}${String(micros).padStart(3, '0')}000`;
-}
-
-type ScalarValue = z.infer<typeof scalarValue>;
-type AnyValue = z.infer<typeof anyValue>;
+export type ScalarValue = z.infer<typeof scalarValue>;
+export type AnyValue = z.infer<typeof anyValue>;
 
 function attributesOf(list: Array<{ key: string; value?: AnyValue | undefined }> | undefined): Record<string, SpanAttributeValue> {
   const out: Record<string, SpanAttributeValue> = {};
@@ -148,15 +117,4 @@ function scalarOf(value: ScalarValue): string | number | boolean | undefined {
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return Number(value.doubleValue);
   return undefined;
-}
-
-function encodeValue(value: SpanAttributeValue): AnyValue {
-  if (Array.isArray(value)) return { arrayValue: { values: (value as Array<string | number | boolean>).map((v) => encodeScalar(v)) } };
-  return encodeScalar(value);
-}
-
-function encodeScalar(value: string | number | boolean): ScalarValue {
-  if (typeof value === 'string') return { stringValue: value };
-  if (typeof value === 'boolean') return { boolValue: value };
-  return Number.isInteger(value) ? { intValue: value } : { doubleValue: value };
 }

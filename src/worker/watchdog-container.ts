@@ -23,7 +23,7 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { DhError } from '../core/errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { WATCHDOG_MAIN, tsxLoader, type DeadMansSwitch } from './watchdog.ts';
+import { watchdogNodeArguments, type DeadMansSwitch } from './watchdog.ts';
 
 const SOCKET = '/var/run/docker.sock';
 
@@ -49,7 +49,7 @@ export class ContainerWatchdog implements DeadMansSwitch {
     const spec: Docker.ContainerCreateOptions = {
       name: `dockhand-watchdog-${nodeId}`,
       Image: self.Image,
-      Entrypoint: ['/usr/bin/tini', '--', process.execPath, '--import', tsxLoader(), WATCHDOG_MAIN],
+      Entrypoint: ['/usr/bin/tini', '--', process.execPath, ...watchdogNodeArguments()],
       Cmd: [nodeId],
       User: '0:0',
       Env: [`DOCKER_HOST=unix://${SOCKET}`],

@@ -11,11 +11,14 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '../telemetry/logger.ts';
 
-export const WATCHDOG_MAIN = fileURLToPath(new URL('./watchdog-main.ts', import.meta.url));
+/** Compiled (the installed package) the watchdog is plain JavaScript; from a checkout it runs through tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
+export const WATCHDOG_MAIN = fileURLToPath(new URL(COMPILED ? './watchdog-main.js' : './watchdog-main.ts', import.meta.url));
 
-/** tsx's loader as a file URL, for `node --import` in a process that may start elsewhere. */
-export function tsxLoader(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** How node starts the watchdog's main module: directly when compiled, else through tsx's loader. */
+export function watchdogNodeArguments(): string[] {
+  if (COMPILED) return [WATCHDOG_MAIN];
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, WATCHDOG_MAIN];
 }
 
 /** What a worker needs of its watchdog, whether a process (this file) or a container (watchdog-container.ts). */
@@ -45,7 +48,7 @@ export class Watchdog implements DeadMansSwitch {
 
   private spawn(): ChildProcess {
     const env = this.dockerHost ? { ...process.env, DOCKER_HOST: this.dockerHost } : process.env;
-    const child = spawn(process.execPath, ['--import', tsxLoader(), WATCHDOG_MAIN, this.nodeId], { stdio: ['pipe', 'ignore', 'inherit'], env });
+    const child = spawn(process.execPath, [...watchdogNodeArguments(), this.nodeId], { stdio: ['pipe', 'ignore', 'inherit'], env });
     child.stdin?.on('error', () => undefined);
     child.on('exit', (code, signal) => {
       if (this.closing) return;

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DhError } from '../../core/errors.ts';
 import { CodeUploadSchema, type CodeUpload } from '../../core/schemas/code-upload.ts';
-import { checkCodeUpload, codeRevision, deleteCode, downloadCode, getCode, storeArchive, uploadCode, type StoredArchive } from '../../service/codes.ts';
+import { checkCodeUpload, codeRevision, deleteCode, downloadCode, getCode, restoreRevision, storeArchive, uploadCode, type StoredArchive } from '../../service/codes.ts';
 import { codeQueueState, pauseCodeQueue, resumeCodeQueue } from '../../service/code-queue.ts';
 import type { AppContext } from '../../service/context.ts';
 import { projectOf } from '../auth.ts';
@@ -147,8 +147,18 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.get<{ Params: { name: string } }>('/v1/codes/:name/queue', async (request) => codeQueueState(ctx, projectOf(request).id, request.params.name));
 
   app.get<{ Params: { name: string; rev: string } }>('/v1/codes/:name/revisions/:rev', async (request) => {
-    const rev = Number(request.params.rev);
-    if (!Number.isSafeInteger(rev) || rev < 1) throw new DhError('DH_ERR_VALIDATION', 'A revision is a positive whole number.', [{ path: 'rev', message: 'expected a positive integer' }]);
-    return presentCode(await codeRevision(ctx, projectOf(request).id, request.params.name, rev));
+    return presentCode(await codeRevision(ctx, projectOf(request).id, request.params.name, revisionParam(request.params.rev)));
   });
+
+  // `dockhand dev` puts back the revision that was current before it started.
+  app.post<{ Params: { name: string; rev: string } }>('/v1/codes/:name/revisions/:rev/restore', async (request, reply) => {
+    const restored = await restoreRevision(ctx, projectOf(request).id, request.params.name, revisionParam(request.params.rev));
+    return reply.status(201).send(presentCode(restored));
+  });
+}
+
+function revisionParam(value: string): number {
+  const rev = Number(value);
+  if (!Number.isSafeInteger(rev) || rev < 1) throw new DhError('DH_ERR_VALIDATION', 'A revision is a positive whole number.', [{ path: 'rev', message: 'expected a positive integer' }]);
+  return rev;
 }

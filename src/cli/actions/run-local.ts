@@ -5,7 +5,7 @@
  * archive code are heavy to import).
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -20,6 +20,7 @@ import { payloadText } from '../../service/tasks.ts';
 import { loadStackCatalog } from '../../stacks/catalog.ts';
 import { resolveStackImage } from '../../stacks/images.ts';
 import { buildPackage } from '../../stacks/package-build.ts';
+import { extraCertificates, trustNote } from '../../stacks/extra-certificates.ts';
 import { canonicalizeArchive } from '../../store/archive/canonicalize.ts';
 import { topLevelNames } from '../../store/archive/top-level-names.ts';
 import { runAttempt } from '../../worker/task-runner.ts';
@@ -53,13 +54,14 @@ export async function runLocal(dir: string, options: RunLocalOptions): Promise<v
     const depsCommand = catalog.depsCommand(options.stack, await topLevelNames(createReadStream(canonical.path)));
     if (depsCommand !== undefined) {
       const source = canonical.path;
-      const extraCaPem = settings.DOCKHAND_EXTRA_CA_CERTS ? await readFile(settings.DOCKHAND_EXTRA_CA_CERTS, 'utf8') : undefined;
+      const extraCa = await extraCertificates(settings);
+      info(`  | [dockhand] building the package on ${options.stack}${trustNote(extraCa)}`);
       const built = await buildPackage(runtime, {
         image: image.id,
         command: depsCommand,
         code: async () => createReadStream(source),
         tmpDir: tmp,
-        ...(extraCaPem ? { extraCaPem } : {}),
+        ...(extraCa ? { extraCaPem: extraCa.pem, extraCaSource: extraCa.source } : {}),
         memoryMb: 3072,
         cpus: 2,
         timeoutMs: 900_000,

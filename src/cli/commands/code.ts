@@ -150,6 +150,17 @@ export function registerCodeCommands(program: Command): void {
   }
 
   code
+    .command('restore')
+    .description('Make an earlier revision current again (a new revision copying it; nothing is rebuilt).')
+    .argument('<name>')
+    .argument('<revision>', 'the revision to restore (see `code revisions`)', integer('revision'))
+    .action(async (name: string, revision: number, _options: unknown, command: Command) => {
+      const restored = await clientFor(command).codes.restore(name, revision);
+      if (globalOptions(command).json) return printJson(restored);
+      info(`Restored ${name} revision ${revision} as revision ${restored.rev}.`);
+    });
+
+  code
     .command('delete')
     .description('Delete a code package and all its revisions. Tasks already queued fail.')
     .argument('<name>')

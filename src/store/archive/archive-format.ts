@@ -52,6 +52,13 @@ function hasValidTarChecksum(block: Buffer): boolean {
  * Reads up to SNIFF_BYTES from `input` and returns them with a stream that replays them and then the
  * rest of `input`. Destroying the returned stream destroys `input`.
  */
+/**
+ * Buffers between the upload and the inflater hold this much each. Pinned rather than left to Node's
+ * default (16 KiB up to Node 20, 64 KiB since 22), so how far a refused bomb is read ahead is the same
+ * on every supported Node.
+ */
+export const ARCHIVE_STREAM_HIGH_WATER_MARK = 16 * 1024;
+
 export async function sniffArchive(input: Readable): Promise<{ head: Buffer; stream: Readable }> {
   const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const chunks: Buffer[] = [];
@@ -81,5 +88,14 @@ export async function sniffArchive(input: Readable): Promise<{ head: Buffer; str
       await iterator.return?.();
     }
   }
-  return { head: head.subarray(0, SNIFF_BYTES), stream: Readable.from(replay(), { objectMode: false }) };
+  const stream = Readable.from(replay(), { objectMode: false, highWaterMark: ARCHIVE_STREAM_HIGH_WATER_MARK });
+  // Torn down while the replay waits for bytes that may never come (a refused upload whose client is
+  // still sending), the generator could not reach its `finally`: since Node 22 that destroy waits for it,
+  // and would wait forever. Destroying the input ends the wait; the caller's own stream is not this one.
+  const destroyReplay = stream._destroy.bind(stream);
+  stream._destroy = (err, callback) => {
+    input.destroy();
+    destroyReplay(err, callback);
+  };
+  return { head: head.subarray(0, SNIFF_BYTES), stream };
 }

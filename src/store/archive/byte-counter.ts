@@ -6,10 +6,12 @@
  */
 import { Transform } from 'node:stream';
 import { DhError } from '../../core/errors.ts';
+import { ARCHIVE_STREAM_HIGH_WATER_MARK } from './archive-format.ts';
 
 export function byteCounter(check: (total: number) => void): Transform {
   let total = 0;
   return new Transform({
+    highWaterMark: ARCHIVE_STREAM_HIGH_WATER_MARK,
     transform(chunk: Buffer, _encoding, callback) {
       total += chunk.length;
       try {

@@ -16,7 +16,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import { DhError } from '../../core/errors.ts';
-import { detectArchiveFormat, sniffArchive, type ArchiveFormat, type DeclaredArchiveFormat } from './archive-format.ts';
+import { ARCHIVE_STREAM_HIGH_WATER_MARK, detectArchiveFormat, sniffArchive, type ArchiveFormat, type DeclaredArchiveFormat } from './archive-format.ts';
 import { resolveArchiveLimits, type ArchiveLimits } from './archive-limits.ts';
 import { CanonicalWriter } from './canonical-writer.ts';
 import { ErrorOrigins } from './corrupt-archive.ts';
@@ -61,7 +61,7 @@ export async function canonicalizeArchive(input: Readable, format: DeclaredArchi
   const writer = await CanonicalWriter.create(options.tmpDir);
 
   // Everything below reads from `feed`, which can be torn down without destroying the caller's stream.
-  const feed = new PassThrough();
+  const feed = new PassThrough({ highWaterMark: ARCHIVE_STREAM_HIGH_WATER_MARK });
   const forwardError = (err: Error): void => {
     feed.destroy(err);
   };

@@ -9,7 +9,8 @@
  */
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { ARCHIVE_STREAM_HIGH_WATER_MARK } from './archive-format.ts';
 import tar from 'tar-stream';
 import { DhError } from '../../core/errors.ts';
 import { byteCounter, uploadCap } from './byte-counter.ts';
@@ -74,7 +75,8 @@ export async function readTarInto(source: Readable, options: TarReadOptions): Pr
   origins.watch(extract, 'tar');
   try {
     if (options.gzip) {
-      const gunzip = createGunzip();
+      // Stream options are taken by zlib too, though its option type does not list them.
+      const gunzip = createGunzip({ highWaterMark: ARCHIVE_STREAM_HIGH_WATER_MARK } as ZlibOptions);
       origins.watch(gunzip, 'gzip');
       await pipeline(source, uploadCap(options.maxUploadBytes), gunzip, tarBudget, extract);
     } else {
