@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCodeCommands } from './commands/code.ts';
 import { registerNodesCommand } from './commands/nodes.ts';
+import { registerOpenCommand } from './commands/open.ts';
 import { registerProjectCommands } from './commands/projects.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerRunCommand } from './commands/run.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerStacksCommands(program);
   registerNodesCommand(program);
   registerProjectCommands(program);
+  registerOpenCommand(program);
   program.addHelpText('after', `
 Start here:
   npm run up                                   start the fleet on this machine (second terminal for the rest)
