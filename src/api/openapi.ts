@@ -38,6 +38,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/tasks/retry': 'Retry a selection of finished tasks (ids, or a list filter), at most 500; answers the new tasks\' ids and which were skipped, and why.',
   'GET /v1/overview': 'Per minute of the last `minutes` (default 60): tasks finished by outcome, queue depth, and waits from queued to first start.',
   'POST /v1/tokens': 'Create another token of this project (`read_only: true` for one that may only list and read); shown once.',
+  'GET /v1/tokens/current': 'The project this token opens and whether it is read-only.',
   'POST /v1/sign-in-links': 'A one-time dashboard sign-in link (valid a minute) for this project, with this token\'s access.',
   'POST /v1/sign-in-links/redeem': 'Exchange a sign-in link\'s code, once, for a token that expires in 12 hours (no token needed).',
   'GET /v1/tasks/{id}': 'One task.',
@@ -49,6 +50,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/tasks/{id}/progress': 'Report progress `{percent, msg}` for a running task.',
   'POST /v1/schedules': 'Create a schedule (cron with time zone, every N seconds, or once).',
   'GET /v1/schedules': 'List schedules.',
+  'GET /v1/cron/next': 'The next firings (`n`, default 5, at most 50) of a cron expression `cron` in the zone `tz` (default UTC), each as an instant and the wall clock in the zone.',
   'GET /v1/nodes': 'The worker nodes of the fleet and their load.',
   'POST /v1/projects': 'Create a project (admin token).',
 };

@@ -1,6 +1,6 @@
 /**
  * Tokens and sign-in links: `POST /v1/tokens` creates another token of the caller's project (full or
- * read-only); `POST /v1/sign-in-links` makes a one-time dashboard link (read-only tokens may: the link
+ * read-only); `GET /v1/tokens/current` says which project the token opens and whether it is read-only; `POST /v1/sign-in-links` makes a one-time dashboard link (read-only tokens may: the link
  * opens nothing more than they do); `POST /v1/sign-in-links/redeem` trades the link's code for a
  * short-lived token, and needs no token (the code is the credential).
  */
@@ -21,6 +21,11 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
     const parsed = TokenRequestSchema.safeParse(request.body ?? {});
     if (!parsed.success) throw zodToDhError(parsed.error, 'token request');
     return reply.status(201).send(await createProjectToken(ctx, projectOf(request).id, { readOnly: parsed.data.read_only ?? false }));
+  });
+
+  app.get('/v1/tokens/current', async (request) => {
+    const project = projectOf(request);
+    return { project_id: project.id, project_name: project.name, read_only: request.readOnly === true };
   });
 
   app.post('/v1/sign-in-links', async (request, reply) =>
