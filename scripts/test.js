@@ -1,4 +1,5 @@
-// `npm test`: provisions what the tests need as `npm run up` does (packages, Docker engine, Redis),
+// `npm test`: provisions what the tests need as `npm run up` does (packages, Docker engine, Redis, and
+// Chromium for the dashboard's browser tests),
 // builds the whole stack catalogue (the tests run every stack; cached after the first run, several
 // stacks at a time, DOCKHAND_BUILD_PARALLEL to change how many), then runs the unit, integration and
 // end-to-end suites against them. Extra arguments go to vitest (e.g. `npm test -- test/unit`).
@@ -13,7 +14,7 @@ const { provisionHost } = await import('../src/roles/provision.ts');
 const dataDir = path.resolve(process.env.DOCKHAND_DATA_DIR ?? path.join(ROOT, '.dockhand'));
 let host;
 try {
-  host = await provisionHost({ dataDir, stacks: 'all', log: (line) => process.stderr.write(`${line}\n`) });
+  host = await provisionHost({ dataDir, stacks: 'all', forTests: true, log: (line) => process.stderr.write(`${line}\n`) });
 } catch (err) {
   process.stderr.write(`dockhand: provisioning for the tests failed: ${err.message}\n`);
   process.exit(1);

@@ -27,4 +27,10 @@ describe('planPackages', () => {
     const plan = planPackages({ isRoot: true, isDebian: false, env: {}, missing: ['dockerd'] });
     expect(plan.action === 'refuse' && plan.message).toMatch(/docker\.io.*package manager/);
   });
+
+  it('installs Chromium only when provisioning for the tests', () => {
+    expect(planPackages({ ...debianRoot, missing: ['chromium'] })).toEqual({ action: 'none' });
+    expect(planPackages({ ...debianRoot, missing: ['chromium', 'redis-server'], forTests: true })).toEqual({ action: 'install', packages: ['redis-server', 'chromium'] });
+    expect(planPackages({ ...debianRoot, missing: ['chromium'], forTests: true, env: { DOCKHAND_CHROMIUM: '/opt/chrome/chrome' } })).toEqual({ action: 'none' });
+  });
 });

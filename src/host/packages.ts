@@ -1,6 +1,7 @@
 /**
  * Installs the host programs Dockhand needs on a bare Debian machine: the Docker engine, Redis and
- * debootstrap (for building the Debian base offline). As root on Debian it runs apt-get; otherwise it
+ * debootstrap (for building the Debian base offline), and for the tests Chromium (the dashboard's
+ * browser tests drive Debian's build; Playwright's own browser download is never used). As root on Debian it runs apt-get; otherwise it
  * stops with the exact command to run. A Docker or Redis the user points at (DOCKER_HOST, REDIS_URL)
  * needs no local package.
  *
@@ -13,9 +14,10 @@ import { findExecutable, runStreaming } from './run-command.ts';
 
 /** Which Debian package provides each program we look for. */
 export const REQUIRED_PROGRAMS = [
-  { program: 'dockerd', pkg: 'docker.io', unlessEnv: 'DOCKER_HOST' },
-  { program: 'redis-server', pkg: 'redis-server', unlessEnv: 'REDIS_URL' },
-  { program: 'debootstrap', pkg: 'debootstrap', unlessEnv: undefined },
+  { program: 'dockerd', pkg: 'docker.io', unlessEnv: 'DOCKER_HOST', testsOnly: false },
+  { program: 'redis-server', pkg: 'redis-server', unlessEnv: 'REDIS_URL', testsOnly: false },
+  { program: 'debootstrap', pkg: 'debootstrap', unlessEnv: undefined, testsOnly: false },
+  { program: 'chromium', pkg: 'chromium', unlessEnv: 'DOCKHAND_CHROMIUM', testsOnly: true },
 ] as const;
 
 export interface HostFacts {
@@ -24,6 +26,8 @@ export interface HostFacts {
   isRoot: boolean;
   isDebian: boolean;
   env: Record<string, string | undefined>;
+  /** Provisioning for the tests, which also need what only they use (a browser). */
+  forTests?: boolean;
 }
 
 export type PackagePlan =
@@ -34,6 +38,7 @@ export type PackagePlan =
 /** Pure: what to do about missing programs on a host with the given facts. */
 export function planPackages(facts: HostFacts): PackagePlan {
   const packages = REQUIRED_PROGRAMS.filter((req) => facts.missing.includes(req.program))
+    .filter((req) => facts.forTests === true || !req.testsOnly)
     .filter((req) => !(req.unlessEnv && facts.env[req.unlessEnv]))
     .map((req) => req.pkg);
   if (packages.length === 0) return { action: 'none' };
@@ -47,6 +52,8 @@ export function planPackages(facts: HostFacts): PackagePlan {
 
 export interface EnsurePackagesOptions {
   log: ProgressLog;
+  /** Also install what only the tests need (Chromium). */
+  forTests?: boolean;
   env?: Record<string, string | undefined>;
 }
 
@@ -58,6 +65,7 @@ export async function ensurePackages(options: EnsurePackagesOptions): Promise<{ 
     isRoot: process.getuid?.() === 0,
     isDebian: existsSync('/etc/debian_version') && findExecutable('apt-get') !== undefined,
     env,
+    forTests: options.forTests === true,
   };
   const plan = planPackages(facts);
   if (plan.action === 'none') return { installed: [] };

@@ -31,12 +31,14 @@ export interface ProvisionOptions {
   stacks?: string[] | 'all';
   /** Stacks built at once (default: DOCKHAND_BUILD_PARALLEL, else one more than the CPUs, 2 to 4). */
   parallel?: number;
+  /** Provisioning for the tests: also installs what only they use (Chromium, for the dashboard's browser tests). */
+  forTests?: boolean;
 }
 
 export async function provisionHost(options: ProvisionOptions): Promise<Provisioned> {
   const { dataDir, log } = options;
-  log('==> checking packages (docker.io, redis-server, debootstrap)');
-  await ensurePackages({ log });
+  log(`==> checking packages (docker.io, redis-server, debootstrap${options.forTests ? ', chromium' : ''})`);
+  await ensurePackages({ log, forTests: options.forTests === true });
   log('==> starting the Docker engine if needed');
   const { docker, dockerHost } = await ensureDocker({ dataDir, log });
   log('==> starting Redis if needed');

@@ -87,4 +87,7 @@ function App() {
   return html`<${Shell} onSignOut=${() => { session.clear(); setSignedIn(false); }} />`;
 }
 
-render(html`<${App} />`, document.getElementById('root'));
+const root = document.getElementById('root');
+// Preact adds to what is there; the static "Loading" note goes first.
+root.textContent = '';
+render(html`<${App} />`, root);

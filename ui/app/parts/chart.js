@@ -16,7 +16,8 @@ export function Chart({ title, times, series, yLabel }) {
       width: width(),
       height: 200,
       axes: [{ stroke: cssColor('--fg-muted') }, { stroke: cssColor('--fg-muted'), label: yLabel }],
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: cssColor(s.color), width: 2, points: { show: false } }))],
+      // Points stay visible: a sparse series (a few waits in an hour) would otherwise draw nothing.
+      series: [{}, ...series.map((s) => ({ label: s.label, stroke: cssColor(s.color), width: 2, points: { show: true, size: 5, fill: cssColor(s.color) } }))],
       legend: { live: true },
     };
     plot.current = new uPlot(options, [times, ...series.map((s) => s.values)], box.current);
