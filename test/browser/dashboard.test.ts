@@ -68,7 +68,9 @@ describe('the dashboard in Chromium', () => {
     await expect.poll(() => page.locator('pre.log').textContent()).toContain('hello from the dashboard test');
     await page.locator('.span-row').nth(2).waitFor();
     expect(await page.locator('.span-row').count()).toBeGreaterThanOrEqual(4);
-    await page.locator('.span-row', { hasText: 'run' }).first().click();
+    // Keyboard: a span row is a button; Enter shows its attributes.
+    await page.locator('.span-row', { hasText: 'run' }).first().focus();
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('[aria-label="Span attributes"]').textContent()).toMatch(/dockhand\./);
     await shoot(page, 'task');
     expect(main.problems).toEqual([]);

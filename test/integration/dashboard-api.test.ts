@@ -94,6 +94,10 @@ describe('the dashboard\'s endpoints', () => {
     expect(refused.status).toBe(403);
     expect(refused.json.error.code).toBe('DH_ERR_READ_ONLY_TOKEN');
     expect((await call('POST', '/v1/tokens', {}, issued.token)).status).toBe(403);
+    const iron = await call<{ msg: string; code: string }>('POST', `/2/projects/${fleet.projectId}/tasks`, { tasks: [{ code_name: 'alpha' }] }, issued.token);
+    expect(iron.status).toBe(403);
+    expect(iron.json).toMatchObject({ code: 'DH_ERR_READ_ONLY_TOKEN', msg: expect.stringContaining('read-only') });
+    expect((await call('GET', `/2/projects/${fleet.projectId}/tasks`, undefined, issued.token)).status).toBe(200);
     const full = await call<{ token: string }>('POST', '/v1/tokens', {});
     expect((await call<{ read_only: boolean }>('GET', '/v1/tokens/current', undefined, full.json.token)).json.read_only).toBe(false);
   });

@@ -62,7 +62,9 @@ function Shell({ onSignOut }) {
     api('/v1/tokens/current').then(setProject, () => {});
   }, []);
   const section = `/${route.parts[0] ?? ''}`;
-  return html`<header class="top">
+  // A button, not a #main link: the fragment is the router's.
+  return html`<button class="skip" onClick=${() => document.getElementById('main').focus()}>Skip to content</button>
+    <header class="top">
       <a class="brand" href="#/">Dockhand</a>
       <nav aria-label="Sections">
         ${NAV.map(([path, label]) => html`<a href=${`#${path}`} aria-current=${section === path ? 'page' : undefined}>${label}</a>`)}

@@ -32,9 +32,13 @@ function filterOf(params) {
   return { status: params.status || undefined, code: params.code || undefined, cluster: params.cluster || undefined, from };
 }
 
-function selectionOf(params, statuses) {
+/** The statuses of `statuses` the current tab shows: none means the action has nothing to act on. */
+function actionable(params, statuses) {
+  return params.status ? params.status.split(',').filter((s) => statuses.includes(s)) : statuses;
+}
+
+function selectionOf(params, wanted) {
   const filter = filterOf(params);
-  const wanted = filter.status ? filter.status.split(',').filter((s) => statuses.includes(s)) : statuses;
   return {
     status: wanted,
     ...(filter.code ? { code: filter.code } : {}),
@@ -72,14 +76,17 @@ function Filters({ params, codes }) {
 function BulkActions({ params, onDone }) {
   const [outcome, setOutcome] = useState(undefined);
   if (session.readOnly()) return null;
+  // An empty status list would mean every status to the API, so a tab with nothing to act on shows no button.
+  const cancellable = actionable(params, ['queued', 'preparing', 'running']);
+  const retryable = actionable(params, ['complete', 'error', 'timeout', 'cancelled']);
   const act = (verb, statuses) => async () => {
     const result = await api(`/v1/tasks/${verb}`, { method: 'POST', body: selectionOf(params, statuses) });
     setOutcome({ verb, ...result });
     onDone();
   };
   return html`<div class="bulk">
-    <${ActionButton} label="Cancel all matching" confirm="Cancel every queued or running task this filter shows (up to 500)?" action=${act('cancel', ['queued', 'preparing', 'running'])} />
-    <${ActionButton} label="Retry all matching" confirm="Queue again every finished task this filter shows (up to 500)?" action=${act('retry', ['complete', 'error', 'timeout', 'cancelled'])} />
+    ${cancellable.length ? html`<${ActionButton} label="Cancel all matching" confirm="Cancel every queued or running task this filter shows (up to 500)?" action=${act('cancel', cancellable)} />` : null}
+    ${retryable.length ? html`<${ActionButton} label="Retry all matching" confirm="Queue again every finished task this filter shows (up to 500)?" action=${act('retry', retryable)} />` : null}
     ${outcome ? html`<span class="note" role="status">${outcome.verb === 'cancel' ? 'Cancelled' : 'Retried'} ${outcome.done.length} of ${outcome.selected}${outcome.skipped.length ? `; ${outcome.skipped.length} skipped` : ''}.</span>` : null}
   </div>`;
 }

@@ -27,6 +27,9 @@ async function readEvents(response, onEvent, signal) {
   }
 }
 
+/** The page keeps the newest this many log entries; the download has all of them. */
+const SHOWN_ENTRIES = 5000;
+
 export function LiveLog({ taskId, onProgress }) {
   const [chunks, setChunks] = useState([]);
   const [state, setState] = useState('connecting');
@@ -39,7 +42,7 @@ export function LiveLog({ taskId, onProgress }) {
       const response = await request(`/v1/tasks/${encodeURIComponent(taskId)}/log?follow=1`, { signal: abort.signal });
       if (!response.ok) throw new Error(`the log answered ${response.status}`);
       await readEvents(response, (event, data) => {
-        if (event === 'stdout' || event === 'stderr' || event === 'system') setChunks((previous) => [...previous, { stream: event, text: data }]);
+        if (event === 'stdout' || event === 'stderr' || event === 'system') setChunks((previous) => [...previous.slice(-(SHOWN_ENTRIES - 1)), { stream: event, text: data }]);
         else if (event === 'progress') onProgress?.(data);
         else if (event === 'end') setState('ended');
       }, abort.signal);
@@ -63,6 +66,7 @@ export function LiveLog({ taskId, onProgress }) {
   };
   return html`<section class="panel">
     <h2>Log <span class="muted small" role="status">${state === 'streaming' ? 'live' : state}</span></h2>
+    ${chunks.length >= SHOWN_ENTRIES ? html`<p class="muted small">Showing the newest ${SHOWN_ENTRIES} pieces of output; the download has all of it.</p>` : null}
     <pre class="log" ref=${box} tabindex="0" aria-label="Task log" data-state=${state}>${chunks.map((c) => html`<span class=${c.stream}>${c.text}</span>`)}</pre>
     <button onClick=${download}>Download log</button>
   </section>`;
