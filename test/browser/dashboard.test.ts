@@ -61,6 +61,10 @@ describe('the dashboard in Chromium', () => {
     const row = page.locator(`tr[data-task="${id}"]`);
     await row.locator('.status-queued, .status-preparing, .status-running, .status-complete').first().waitFor({ timeout: 10_000 });
     await row.locator('.status-complete').waitFor({ timeout: 60_000 });
+    await page.getByLabel('Package').selectOption('dash');
+    await page.getByRole('link', { name: 'Complete', exact: true }).click();
+    await page.waitForURL(/status=complete/);
+    await page.locator(`tr[data-task="${id}"]`).waitFor();
     await shoot(page, 'tasks');
 
     await row.locator('a').click();
@@ -105,7 +109,9 @@ describe('the dashboard in Chromium', () => {
 
   it('pauses and resumes a package\'s queue', async () => {
     const { page } = main;
-    await page.goto(`${fleet.url}/ui/#/codes/dash`);
+    await page.goto(`${fleet.url}/ui/#/codes`);
+    await page.getByRole('link', { name: 'dash', exact: true }).click();
+    await page.waitForURL(/#\/codes\/dash$/);
     await page.getByRole('button', { name: 'Pause queue' }).click();
     await page.locator('[data-queue-state=paused]').waitFor();
     expect((await fleet.client.codes.queue('dash')).paused).toBe(true);
@@ -126,6 +132,8 @@ describe('the dashboard in Chromium', () => {
     expect((await page.locator('.firings li').first().textContent()) ?? '').toMatch(/02:30:00 GMT\+9/);
     await page.getByText('weekday-mornings').waitFor();
     await expect.poll(() => page.locator('td ul.compact li').first().textContent()).toMatch(/09:00:00 GMT-[45]/);
+    await page.getByRole('button', { name: 'weekday-mornings' }).click();
+    await page.getByText('Nothing fired yet.').waitFor();
     await shoot(page, 'schedules');
     await page.fill('#cron-expr', '61 * * * *');
     await page.locator('.cron-preview [role=alert]').waitFor();

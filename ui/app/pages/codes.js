@@ -22,7 +22,7 @@ export function CodesPage() {
       <tbody>${list.map((c) => html`<tr>
         <td><a href=${`#/codes/${encodeURIComponent(c.name)}`}>${c.name}</a></td>
         <td>r${c.rev}</td><td>${runsOn(c)}</td><td>${bytes(c.archive_size)}</td><td><${Time} iso=${c.created_at} /></td>
-        <td>${c.max_concurrency || 'no limit'}</td><td>${c.retries}</td><td>${c.timeout} s</td>
+        <td>${c.max_concurrency > 0 ? c.max_concurrency : 'no limit'}</td><td>${c.retries}</td><td>${c.timeout} s</td>
       </tr>`)}</tbody>
     </table></div>
     ${codes.data && list.length === 0 ? html`<p class="muted">No code yet: <code>npx dockhand code upload examples/hello-node --name hello --stack node-20</code></p>` : null}
@@ -62,7 +62,7 @@ export function CodePage({ name }) {
       <div class="field"><dt>Current revision</dt><dd>r${c.rev}</dd></div>
       <div class="field"><dt>Runs on</dt><dd>${runsOn(c)}</dd></div>
       <div class="field"><dt>Command</dt><dd class="mono">${c.command ?? '(the stack\'s)'}</dd></div>
-      <div class="field"><dt>Max concurrency</dt><dd>${c.max_concurrency || 'no limit'}</dd></div>
+      <div class="field"><dt>Max concurrency</dt><dd>${c.max_concurrency > 0 ? c.max_concurrency : 'no limit'}</dd></div>
       <div class="field"><dt>Retries</dt><dd>${c.retries} (first after ${c.retries_delay} s)</dd></div>
       <div class="field"><dt>Timeout</dt><dd>${c.timeout} s</dd></div>
       <div class="field"><dt>Memory / CPUs</dt><dd>${c.memory} MiB / ${c.cpus}</dd></div>
