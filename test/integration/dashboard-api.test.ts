@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../src/core/model.ts';
+import { dockhand } from '../helpers/cli.ts';
 import { addTestRevision } from '../helpers/code-revision.ts';
 import { startFleet, type TestFleet } from '../helpers/fleet.ts';
 
@@ -114,5 +115,20 @@ describe('the dashboard\'s endpoints', () => {
     expect(Date.parse(session.expires_at)).toBeGreaterThan(Date.now() + 11 * 3600_000);
     expect(await fleet.ctx.redis.ttl(`${fleet.prefix}token:${(await import('../../src/api/auth.ts')).sha256Hex(session.token)}`)).toBeGreaterThan(11 * 3600);
     expect((await redeem()).status).toBe(401);
+  });
+
+  it('gives the CLI a read-only token and a sign-in link (`projects token create --read-only`, `open --print`)', async () => {
+    const created = await dockhand(['projects', 'token', 'create', '--read-only', '--json'], fleet.env);
+    expect(created.code).toBe(0);
+    const issued = JSON.parse(created.stdout) as { token: string; read_only: boolean };
+    expect(issued.read_only).toBe(true);
+    expect((await call('POST', '/v1/tasks', { code_name: 'alpha' }, issued.token)).status).toBe(403);
+
+    const opened = await dockhand(['open', '--print'], fleet.env);
+    expect(opened.code).toBe(0);
+    const url = opened.stdout.trim();
+    expect(url).toMatch(new RegExp(`^${fleet.url}/ui/#sign-in=[A-Za-z0-9_-]+$`));
+    const redeemed = await fetch(`${fleet.url}/v1/sign-in-links/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: url.split('=')[1] }) });
+    expect(redeemed.status).toBe(200);
   });
 });
