@@ -128,8 +128,9 @@ describe('the dashboard in Chromium', () => {
     await page.goto(`${fleet.url}/ui/#/schedules`);
     await page.fill('#cron-expr', '30 2 * * *');
     await page.fill('#cron-zone', 'Asia/Tokyo');
-    await expect.poll(() => page.locator('.firings li').allTextContents()).toHaveLength(5);
-    expect((await page.locator('.firings li').first().textContent()) ?? '').toMatch(/02:30:00 GMT\+9/);
+    // Wait for the preview of what was typed, not the one of the field's starting expression.
+    await expect.poll(() => page.locator('.firings li').first().textContent()).toMatch(/02:30:00 GMT\+9/);
+    expect(await page.locator('.firings li').allTextContents()).toHaveLength(5);
     await page.getByText('weekday-mornings').waitFor();
     await expect.poll(() => page.locator('td ul.compact li').first().textContent()).toMatch(/09:00:00 GMT-[45]/);
     await page.getByRole('button', { name: 'weekday-mornings' }).click();
