@@ -17,6 +17,12 @@ const nodeGlobals = {
   clearTimeout: 'readonly',
 };
 
+/** The browser globals the dashboard's modules use. */
+const browserGlobals = Object.fromEntries(
+  ['window', 'document', 'location', 'history', 'sessionStorage', 'fetch', 'URL', 'URLSearchParams', 'Blob', 'TextDecoderStream', 'AbortController', 'Intl',
+    'getComputedStyle', 'addEventListener', 'removeEventListener', 'setTimeout', 'clearTimeout', 'console'].map((name) => [name, 'readonly']),
+);
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.dockhand/**', 'test/fixtures/**', 'examples/**', 'stacks/**', 'dockerfiles/**'] },
   eslint.configs.recommended,
@@ -59,5 +65,12 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: nodeGlobals },
+  },
+  {
+    // The dashboard's modules (ui/) run in the browser as they are (no build step): plain JavaScript with
+    // the browser's globals, checked by the recommended rules without type information.
+    files: ['ui/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'module', globals: browserGlobals },
   },
 );

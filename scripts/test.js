@@ -1,4 +1,5 @@
-// `npm test`: provisions what the tests need as `npm run up` does (packages, Docker engine, Redis),
+// `npm test`: provisions what the tests need as `npm run up` does (packages, Docker engine, Redis, and
+// Chromium for the dashboard's browser tests),
 // builds the whole stack catalogue (the tests run every stack; cached after the first run, several
 // stacks at a time, DOCKHAND_BUILD_PARALLEL to change how many), then runs the unit, integration and
 // end-to-end suites against them. Extra arguments go to vitest (e.g. `npm test -- test/unit`;

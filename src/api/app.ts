@@ -4,13 +4,14 @@
  *
  * Every request meets, in order: the route's body limit (explicit, from the payload and config caps),
  * authentication (the project from its token; the admin token for admin routes), the per-token rate
- * limit, then the route. Every error leaves as `{"error": {code, message, details?}}`.
+ * limit, then the route. Every error leaves as `{"error": {code, message, details?}}`. The dashboard's
+ * files are served under /ui (ui/ in the repository); it reads everything through /v1 like any client.
  */
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../service/context.ts';
 import { RedisRateCounter } from '../store/redis/redis-rate-counter.ts';
-import { authenticate, authenticateAdmin, authenticateNode } from './auth.ts';
+import { authenticate, authenticateAdmin, authenticateNode, refuseWritesOfReadOnlyToken } from './auth.ts';
 import { bodyLimits } from './body-limits.ts';
 import { sendNativeError } from './errors.ts';
 import { registerHttpTracing } from './http-tracing.ts';
@@ -24,10 +25,13 @@ import { NODE_ROUTES, registerArchiveRoutes } from './routes/archives.ts';
 import { nodeToken } from '../store/redis/node-token.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerNodeRoutes } from './routes/nodes.ts';
+import { registerOverviewRoutes } from './routes/overview.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerTraceRoutes } from './routes/traces.ts';
 import { PACKAGE_VERSION } from '../sdk/version.ts';
+import { READING_POST_ROUTES, TOKENLESS_ROUTES, registerTokenRoutes } from './routes/tokens.ts';
+import { registerDashboard } from './ui/dashboard.ts';
 
 export interface AppOptions {
   /** Extra readiness check for /health (a worker in the same process checks Docker). */
@@ -62,10 +66,13 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   // Authentication goes by the matched route, not the raw URL, so no spelling of a path skips it.
   app.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url;
-    if (route === undefined || PUBLIC_ROUTES.has(route)) return;
+    if (route === undefined || PUBLIC_ROUTES.has(route) || TOKENLESS_ROUTES.has(route)) return;
     if (ADMIN_ROUTES.has(route)) await authenticateAdmin(request, ctx.settings.DOCKHAND_ADMIN_TOKEN, ctx.projects);
     else if (NODE_ROUTES.has(route)) await authenticateNode(request, await nodeToken(ctx.redis, ctx.keys), ctx.projects);
-    else if (route.startsWith('/v1/') || route.startsWith('/2/')) await authenticate(request, ctx.projects);
+    else if (route.startsWith('/v1/') || route.startsWith('/2/')) {
+      await authenticate(request, ctx.projects);
+      refuseWritesOfReadOnlyToken(request, route, READING_POST_ROUTES);
+    }
   });
   app.addHook(
     'onRequest',
@@ -82,5 +89,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerArchiveRoutes(app, ctx);
   await registerIronWorkerApi(app, ctx);
   app.get('/v1/openapi.json', async (request) => openApiDocument(routes, PACKAGE_VERSION, `${request.protocol}://${request.host}`));
+  registerTokenRoutes(app, ctx);
+  registerOverviewRoutes(app, ctx);
+  await registerIronWorkerApi(app, ctx);
+  await registerDashboard(app);
+  app.get('/v1/openapi.json', async () => openApiDocument(routes, PACKAGE_VERSION));
   return app;
 }

@@ -20,6 +20,8 @@ declare module 'fastify' {
     tokenHash?: string;
     /** True once the admin token was presented; set only by authenticateAdmin. */
     admin?: boolean;
+    /** True when the token is a read-only one: it may list and read, nothing else. */
+    readOnly?: boolean;
   }
 }
 
@@ -43,11 +45,24 @@ export async function authenticate(request: FastifyRequest, projects: ProjectSto
   if (!token) {
     throw new DhError('DH_ERR_UNAUTHORIZED', 'No token given: send the header "Authorization: Bearer <token>" (the token is in credentials.json, or from `dockhand projects create`).');
   }
-  const project = await projects.byToken(token);
-  if (!project) throw new DhError('DH_ERR_UNAUTHORIZED', 'The token matches no project: check DOCKHAND_TOKEN or credentials.json.');
-  request.project = project;
+  const grant = await projects.grantOf(token);
+  if (!grant) throw new DhError('DH_ERR_UNAUTHORIZED', 'The token matches no project (or it expired): check DOCKHAND_TOKEN or credentials.json.');
+  request.project = grant.project;
+  request.readOnly = grant.readOnly;
   request.tokenHash = sha256Hex(token);
-  return project;
+  return grant.project;
+}
+
+/** Methods that only read; every other method changes something. */
+const READING_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses a read-only token on every route that changes something (any method but GET/HEAD), native and
+ * IronWorker alike, except the few POST routes named in `readingPosts` that only hand out views.
+ */
+export function refuseWritesOfReadOnlyToken(request: FastifyRequest, route: string, readingPosts: ReadonlySet<string>): void {
+  if (request.readOnly !== true || READING_METHODS.has(request.method) || readingPosts.has(route)) return;
+  throw new DhError('DH_ERR_READ_ONLY_TOKEN', `This token is read-only: it may list and read, but not ${request.method} ${route}. Use a full project token (credentials.json, or \`dockhand projects token create\`).`, { method: request.method, route });
 }
 
 /**

@@ -14,6 +14,8 @@ import { ProgressSchema } from '../core/schemas/progress.ts';
 import { ProjectRequestSchema } from '../core/schemas/project-request.ts';
 import { TaskBatchSchema, TaskRequestSchema } from '../core/schemas/task-request.ts';
 import { operationId } from './operation-id.ts';
+import { TaskSelectionSchema } from '../core/schemas/task-selection.ts';
+import { SignInRedeemSchema, TokenRequestSchema } from '../core/schemas/token-request.ts';
 
 export interface RegisteredRoute {
   method: string;
@@ -33,7 +35,14 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/codes/{name}/revisions/{rev}/restore': 'Make an earlier revision current again, as a new revision copying it (nothing is rebuilt).',
   'GET /v1/codes/{name}/download': 'The archive of a revision (.tar.gz).',
   'POST /v1/tasks': 'Queue one task, or a batch `{tasks: [...]}` of up to 100.',
-  'GET /v1/tasks': 'List tasks, newest first (`status`, `code`, `limit`, `before`).',
+  'GET /v1/tasks': 'List tasks, newest first (`status`, `code`, `cluster`, `from`, `to` in ms, `limit`; `before`: the created_at ms of the last task seen, for the next page).',
+  'POST /v1/tasks/cancel': 'Cancel a selection of tasks (ids, or a list filter), at most 500; answers which were cancelled and which skipped, and why.',
+  'POST /v1/tasks/retry': 'Retry a selection of finished tasks (ids, or a list filter), at most 500; answers the new tasks\' ids and which were skipped, and why.',
+  'GET /v1/overview': 'Per minute of the last `minutes` (default 60): tasks finished by outcome, queue depth, and waits from queued to first start.',
+  'POST /v1/tokens': 'Create another token of this project (`read_only: true` for one that may only list and read); shown once.',
+  'GET /v1/tokens/current': 'The project this token opens and whether it is read-only.',
+  'POST /v1/sign-in-links': 'A one-time dashboard sign-in link (valid a minute) for this project, with this token\'s access.',
+  'POST /v1/sign-in-links/redeem': 'Exchange a sign-in link\'s code, once, for a token that expires in 12 hours (no token needed).',
   'GET /v1/tasks/{id}': 'One task.',
   'GET /v1/tasks/{id}/wait': 'The task once it has finished, or as it is after `timeout` seconds.',
   'GET /v1/tasks/{id}/log': 'The task log as text; `?follow=1` streams it as server-sent events.',
@@ -43,6 +52,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/tasks/{id}/progress': 'Report progress `{percent, msg}` for a running task.',
   'POST /v1/schedules': 'Create a schedule (cron with time zone, every N seconds, or once).',
   'GET /v1/schedules': 'List schedules.',
+  'GET /v1/cron/next': 'The next firings (`n`, default 5, at most 50) of a cron expression `cron` in the zone `tz` (default UTC), each as an instant and the wall clock in the zone.',
   'GET /v1/nodes': 'The worker nodes of the fleet and their load.',
   'POST /v1/projects': 'Create a project (admin token).',
 };
@@ -51,13 +61,17 @@ const BODIES: Record<string, { contentType: string; schema: z.ZodType }> = {
   'POST /v1/tasks': { contentType: 'application/json', schema: z.union([TaskRequestSchema, TaskBatchSchema]) },
   'POST /v1/tasks/{id}/progress': { contentType: 'application/json', schema: ProgressSchema },
   'POST /v1/projects': { contentType: 'application/json', schema: ProjectRequestSchema },
+  'POST /v1/tasks/cancel': { contentType: 'application/json', schema: TaskSelectionSchema },
+  'POST /v1/tasks/retry': { contentType: 'application/json', schema: TaskSelectionSchema },
+  'POST /v1/tokens': { contentType: 'application/json', schema: TokenRequestSchema },
+  'POST /v1/sign-in-links/redeem': { contentType: 'application/json', schema: SignInRedeemSchema },
   'POST /v1/codes': {
     contentType: 'multipart/form-data',
     schema: z.object({ data: CodeUploadSchema.describe('the package description, as a JSON text field'), file: z.string().describe('the archive: .tar.gz, .tar or .zip').optional() }),
   },
 };
 
-const PUBLIC = new Set(['/health', '/metrics', '/v1/openapi.json', '/v1/stacks']);
+const PUBLIC = new Set(['/health', '/metrics', '/v1/openapi.json', '/v1/stacks', '/v1/sign-in-links/redeem']);
 
 /** Records every route as it is registered; call before registering routes. */
 export function collectRoutes(app: FastifyInstance): RegisteredRoute[] {

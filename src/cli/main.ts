@@ -7,6 +7,7 @@ import { registerCodeCommands } from './commands/code.ts';
 import { registerDeployCommands } from './commands/deploy.ts';
 import { registerDevCommand } from './commands/dev.ts';
 import { registerNodesCommand } from './commands/nodes.ts';
+import { registerOpenCommand } from './commands/open.ts';
 import { registerProjectCommands } from './commands/projects.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerRunCommand } from './commands/run.ts';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerNodesCommand(program);
   registerProjectCommands(program);
   registerDeployCommands(program);
+  registerOpenCommand(program);
   program.addHelpText('after', `
 Start here:
   npm run up                                   start the fleet on this machine (second terminal for the rest)

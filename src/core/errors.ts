@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   DH_ERR_PAYLOAD_TOO_LARGE: { status: 413, summary: 'A payload, config or request body exceeds its size limit.' },
   DH_ERR_UNAUTHORIZED: { status: 401, summary: 'No token, or a token that matches no project.' },
   DH_ERR_FORBIDDEN: { status: 403, summary: 'The token is valid but may not perform this action (e.g. creating projects without an admin token).' },
+  DH_ERR_READ_ONLY_TOKEN: { status: 403, summary: 'A read-only token may list and read but not queue, cancel, upload or change anything; use a full project token.' },
   DH_ERR_NOT_FOUND: { status: 404, summary: 'No such route.' },
   DH_ERR_PROJECT_NOT_FOUND: { status: 404, summary: 'The project named in the path is not the project of the token (or does not exist).' },
   DH_ERR_CODE_NOT_FOUND: { status: 404, summary: 'No code package with that name (or id) in this project.' },

@@ -33,4 +33,10 @@ describe('planPackages', () => {
     expect(planPackages({ ...debianRoot, missing })).toEqual({ action: 'install', packages: ['debootstrap'] });
     expect(planPackages({ ...debianRoot, missing }, [...REQUIRED_PROGRAMS, ...TEST_PROGRAMS])).toEqual({ action: 'install', packages: ['debootstrap', 'glusterfs-server', 'iproute2'] });
   });
+  it('installs Chromium only when provisioning for the tests', () => {
+    const forTests = [...REQUIRED_PROGRAMS, ...TEST_PROGRAMS];
+    expect(planPackages({ ...debianRoot, missing: ['chromium'] })).toEqual({ action: 'none' });
+    expect(planPackages({ ...debianRoot, missing: ['chromium', 'redis-server'] }, forTests)).toEqual({ action: 'install', packages: ['redis-server', 'chromium'] });
+    expect(planPackages({ ...debianRoot, missing: ['chromium'], env: { DOCKHAND_CHROMIUM: '/opt/chrome/chrome' } }, forTests)).toEqual({ action: 'none' });
+  });
 });

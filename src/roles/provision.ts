@@ -38,8 +38,8 @@ export interface ProvisionOptions {
 
 export async function provisionHost(options: ProvisionOptions): Promise<Provisioned> {
   const { dataDir, log } = options;
-  log('==> checking packages (docker.io, redis-server, debootstrap, iptables)');
-  await ensurePackages({ log, forTests: options.forTests ?? false });
+  log(`==> checking packages (docker.io, redis-server, debootstrap, iptables${options.forTests ? ', and for the tests glusterfs-server, iproute2, util-linux, chromium' : ''})`);
+  await ensurePackages({ log, forTests: options.forTests === true });
   log('==> starting the Docker engine if needed');
   const { docker, dockerHost } = await ensureDocker({ dataDir, log });
   log('==> starting Redis if needed');

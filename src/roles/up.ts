@@ -54,6 +54,7 @@ export async function runUp(options: UpOptions = {}): Promise<{ stop: () => Prom
   const { credentials, created, file } = await ensureDefaultProject(ctx, dataDir, server.url);
   log(`==> Dockhand is up at ${server.url} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   log(`    project ${credentials.project_id}; credentials ${created ? 'written to' : 'in'} ${path.relative(process.cwd(), file) || file}`);
+  log(`    dashboard: ${server.url}/ui/ (sign in with the token in credentials.json, or run \`npx dockhand open\`)`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

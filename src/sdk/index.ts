@@ -85,6 +85,13 @@ export interface CreatedProject {
   token: string;
 }
 
+/** A token from `POST /v1/tokens`: shown this once. */
+export interface IssuedToken {
+  token: string;
+  read_only: boolean;
+  expires_at?: string;
+}
+
 /** When a schedule fires (one of cron, every or at) and what its tasks get; see POST /v1/schedules. */
 export interface ScheduleOptions {
   /** 5 fields, or 6 with seconds first; `@daily`-style macros. */
@@ -278,6 +285,18 @@ export class Dockhand {
   /** Admin only: construct the client with the admin token (DOCKHAND_ADMIN_TOKEN) as its token. */
   readonly projects = {
     create: (name: string): Promise<CreatedProject> => this.http.json<CreatedProject>('/v1/projects', { method: 'POST', body: { name } }),
+  };
+
+  /** More tokens of this client's project, and one-time dashboard sign-in links. */
+  readonly tokens = {
+    /** A new token of the project, shown once; `readOnly` for one that may list and read but change nothing. */
+    create: (options: { readOnly?: boolean } = {}): Promise<IssuedToken> =>
+      this.http.json<IssuedToken>('/v1/tokens', { method: 'POST', body: { read_only: options.readOnly ?? false } }),
+    /** A link that opens the dashboard signed in, once, within a minute (`dockhand open`). */
+    signInLink: async (): Promise<{ url: string; expires_at: string }> => {
+      const link = await this.http.json<{ path: string; expires_at: string }>('/v1/sign-in-links', { method: 'POST', body: {} });
+      return { url: `${this.http.credentials.url}${link.path}`, expires_at: link.expires_at };
+    },
   };
 
   readonly schedules = {

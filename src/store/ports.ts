@@ -75,10 +75,22 @@ export interface CodeRegistry {
   imageIds(): Promise<Set<string>>;
 }
 
+/** What a token opens: its project, and whether it may only read. */
+export interface TokenGrant {
+  project: Project;
+  readOnly: boolean;
+}
+
 export interface ProjectStore {
   create(name: string, options?: { id?: string; token?: string }): Promise<{ project: Project; token: string }>;
   get(id: string): Promise<Project | undefined>;
   byToken(token: string): Promise<Project | undefined>;
+  grantOf(token: string): Promise<TokenGrant | undefined>;
+  /** Another token for the project (read-only, or expiring after ttlSeconds); returned once. */
+  addToken(projectId: string, options: { readOnly: boolean; ttlSeconds?: number }): Promise<string>;
+  /** A one-time code that redeemSignInCode exchanges, once, within ttlSeconds. */
+  createSignInCode(grant: { projectId: string; readOnly: boolean }, ttlSeconds: number): Promise<string>;
+  redeemSignInCode(code: string): Promise<{ projectId: string; readOnly: boolean } | undefined>;
   list(): Promise<Project[]>;
 }
 

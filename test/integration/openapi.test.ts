@@ -42,11 +42,13 @@ describe('GET /v1/openapi.json', () => {
     expect(response.status).toBe(200);
     const doc = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { summary: string; requestBody?: unknown; security?: unknown[] }>> };
     expect(doc.openapi).toBe('3.1.0');
-    for (const [path, method] of [['/v1/tasks', 'post'], ['/v1/tasks', 'get'], ['/v1/tasks/{id}', 'get'], ['/v1/tasks/{id}/cancel', 'post'], ['/v1/codes', 'post'], ['/v1/schedules', 'post'], ['/v1/nodes', 'get'], ['/v1/tasks/{id}/trace', 'get']]) {
+    for (const [path, method] of [['/v1/tasks', 'post'], ['/v1/tasks', 'get'], ['/v1/tasks/{id}', 'get'], ['/v1/tasks/{id}/cancel', 'post'], ['/v1/codes', 'post'], ['/v1/schedules', 'post'], ['/v1/nodes', 'get'], ['/v1/tasks/{id}/trace', 'get'], ['/v1/tasks/cancel', 'post'], ['/v1/tasks/retry', 'post'], ['/v1/overview', 'get'], ['/v1/tokens', 'post'], ['/v1/tokens/current', 'get'], ['/v1/sign-in-links', 'post'], ['/v1/sign-in-links/redeem', 'post'], ['/v1/cron/next', 'get']]) {
       expect(doc.paths[path!]?.[method!], `${method} ${path}`).toBeDefined();
     }
     expect(doc.paths['/v1/tasks']!['post']!.requestBody).toMatchObject({ content: { 'application/json': { schema: expect.any(Object) } } });
     expect(doc.paths['/health']!['get']!.security).toEqual([]);
+    expect(doc.paths['/v1/sign-in-links/redeem']!['post']!.security).toEqual([]);
+    expect(doc.paths['/v1/tasks/cancel']!['post']!.requestBody).toMatchObject({ content: { 'application/json': { schema: expect.any(Object) } } });
   });
 
   it('documents a request body that matches what the route accepts', async () => {

@@ -1,10 +1,12 @@
 /**
  * Native schedule routes under /v1/schedules: create, list, show, replace, delete, pause, resume,
- * cancel, history, and apply (a whole definitions file: compare by name, then create, update, delete).
+ * cancel, history, and apply (a whole definitions file: compare by name, then create, update, delete);
+ * and `GET /v1/cron/next`, the next firings of a cron expression in a zone (a preview, nothing stored).
  * Thin: the rules live in service/schedules.ts and service/schedule-apply.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { previewFirings, wallClock } from '../../core/cron/preview.ts';
 import { SCHEDULE_STATUSES } from '../../core/model.ts';
 import { codeNameSchema } from '../../core/schemas/task-request.ts';
 import type { AppContext } from '../../service/context.ts';
@@ -46,7 +48,23 @@ const ApplyBody = z.strictObject({
   dry_run: z.boolean().optional(),
 });
 
+/** `?cron=EXPR&tz=Zone&n=5&from=RFC3339`; at most 50 firings, as a preview needs no more. */
+const CronPreviewQuery = z.object({
+  cron: z.string().min(1, 'cron is the expression to preview').max(256),
+  tz: z.string().max(64).optional(),
+  n: z.coerce.number().int().min(1).max(50).default(5),
+  from: z.string().max(64).optional(),
+});
+
 export function registerScheduleRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/v1/cron/next', async (request) => {
+    const parsed = CronPreviewQuery.safeParse(request.query ?? {});
+    if (!parsed.success) throw zodToDhError(parsed.error, 'cron preview');
+    const { cron, tz, n, from } = parsed.data;
+    const { zone, instants } = previewFirings(cron, { count: n, ...(tz !== undefined ? { tz } : {}), ...(from !== undefined ? { from } : {}) });
+    return { zone, next: instants.map((at) => ({ at: at.toISOString(), wall: wallClock(at, zone) })) };
+  });
+
   app.post('/v1/schedules', async (request, reply) => {
     return reply.status(201).send(presentWithPayload(await createSchedule(ctx, projectOf(request).id, request.body)));
   });

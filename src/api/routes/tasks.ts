@@ -1,12 +1,15 @@
 /**
  * Native task routes under /v1/tasks: queue (one or a batch), list, show, wait, log (plain or
- * followed as server-sent events, progress included), cancel, retry and progress.
+ * followed as server-sent events, progress included), cancel, retry and progress; bulk cancel and
+ * retry of a selection (ids or a list filter).
  */
 import type { FastifyInstance } from 'fastify';
 import { DhError } from '../../core/errors.ts';
 import { LIMITS } from '../../core/limits.ts';
 import { z } from 'zod';
-import { TaskBatchSchema, TaskRequestSchema, codeNameSchema } from '../../core/schemas/task-request.ts';
+import { CLUSTER_PATTERN, TaskBatchSchema, TaskRequestSchema, codeNameSchema } from '../../core/schemas/task-request.ts';
+import { TaskSelectionSchema, type TaskSelection } from '../../core/schemas/task-selection.ts';
+import { bulkCancel, bulkRetry } from '../../service/task-bulk.ts';
 import { TASK_STATUSES } from '../../core/task-status.ts';
 import { ProgressSchema } from '../../core/schemas/progress.ts';
 import type { AppContext } from '../../service/context.ts';
@@ -18,7 +21,10 @@ import { annotateRequest, requestTrace } from '../http-tracing.ts';
 import { streamLogEvents } from '../log-events.ts';
 import { presentTask, presentTasks } from '../present.ts';
 
-/** `?status=a,b&code=N&limit=30&before=<ms>`; each given once. Out-of-range limits are clamped. */
+/**
+ * `?status=a,b&code=N&cluster=C&from=<ms>&to=<ms>&limit=30&before=<ms>`; each given once. Out-of-range
+ * limits are clamped. `before` is the cursor of the next page: the created_at (ms) of the last task seen.
+ */
 const TaskListQuerySchema = z.object({
   status: z
     .string()
@@ -31,8 +37,21 @@ const TaskListQuerySchema = z.object({
     .regex(/^\d{1,9}$/, 'limit is a whole number')
     .optional()
     .transform((value) => Math.min(Math.max(Number(value ?? 30) || 30, 1), 1000)),
-  before: z.string().regex(/^\d{1,16}$/, 'before is a time in milliseconds').transform(Number).optional(),
+  before: msQuery('before'),
+  cluster: z.string().regex(CLUSTER_PATTERN, 'a cluster name is lowercase letters, digits, "_" or "-"').optional(),
+  from: msQuery('from'),
+  to: msQuery('to'),
 });
+
+function msQuery(name: string) {
+  return z.string().regex(/^\d{1,16}$/, `${name} is a time in milliseconds`).transform(Number).optional();
+}
+
+function parseSelection(body: unknown): TaskSelection {
+  const parsed = TaskSelectionSchema.safeParse(body ?? {});
+  if (!parsed.success) throw zodToDhError(parsed.error, 'task selection');
+  return parsed.data;
+}
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v1/tasks', { bodyLimit: bodyLimits(ctx.settings).taskBatch, config: { trace: true } }, async (request, reply) => {
@@ -57,15 +76,21 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
     const project = projectOf(request);
     const parsed = TaskListQuerySchema.safeParse(request.query ?? {});
     if (!parsed.success) throw zodToDhError(parsed.error, 'task list query');
-    const { status, code, limit, before } = parsed.data;
+    const { status, code, cluster, from, to, limit, before } = parsed.data;
     const tasks = await ctx.tasks.list(project.id, {
       status,
       ...(code ? { codeName: code } : {}),
+      ...(cluster ? { cluster } : {}),
       limit,
       ...(before !== undefined ? { before } : {}),
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
     });
     return { tasks: presentTasks(tasks) };
   });
+
+  app.post('/v1/tasks/cancel', async (request) => bulkCancel(ctx, projectOf(request).id, parseSelection(request.body)));
+  app.post('/v1/tasks/retry', async (request) => bulkRetry(ctx, projectOf(request).id, parseSelection(request.body)));
 
   app.get<{ Params: { id: string } }>('/v1/tasks/:id', async (request) => presentTask(await showTask(ctx, projectOf(request).id, request.params.id)));
 

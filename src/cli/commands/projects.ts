@@ -3,10 +3,12 @@
  *   - with an admin token (--admin-token or DOCKHAND_ADMIN_TOKEN): over HTTP, `POST /v1/projects`
  *     on the server named by --url / DOCKHAND_URL / credentials.json;
  *   - without one, on the server machine: straight into Dockhand's Redis (REDIS_URL, or Dockhand's own).
+ * `dockhand projects token create [--read-only]`: another token of the current project (over HTTP, with
+ * the project's token), e.g. a read-only one to share a dashboard with people who should only look.
  */
 import type { Command } from 'commander';
 import { Dockhand, type CreatedProject } from '../../sdk/index.ts';
-import { globalOptions } from '../client.ts';
+import { clientFor, globalOptions } from '../client.ts';
 import { info, printJson } from '../output.ts';
 
 export function registerProjectCommands(program: Command): void {
@@ -30,5 +32,21 @@ export function registerProjectCommands(program: Command): void {
       }
       info(`Created project ${created.name}${adminToken ? '' : ' (directly in Redis)'}; the token is shown only now.`);
       process.stdout.write(`id:    ${created.id}\ntoken: ${created.token}\n`);
+    });
+
+  const tokens = projects.command('token').description('Tokens of the current project (the one of --token / DOCKHAND_TOKEN / credentials.json).');
+  tokens
+    .command('create')
+    .description('Create another token of the current project and print it (shown once; keep it).')
+    .option('--read-only', 'a token that may list and read (tasks, logs, traces, code, schedules, nodes) but not queue, cancel, upload or change anything')
+    .addHelpText('after', '\nExamples:\n  dockhand projects token create --read-only          # share a dashboard with viewers\n  dockhand projects token create --json\n')
+    .action(async (options: { readOnly?: boolean }, command: Command) => {
+      const issued = await clientFor(command).tokens.create({ readOnly: options.readOnly === true });
+      if (globalOptions(command).json) {
+        printJson(issued);
+        return;
+      }
+      info(`Created a ${issued.read_only ? 'read-only' : 'full'} token; it is shown only now.`);
+      process.stdout.write(`token: ${issued.token}\n`);
     });
 }

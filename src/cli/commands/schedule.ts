@@ -9,7 +9,7 @@ import type { ScheduleOptions } from '../../sdk/index.ts';
 import { clientFor, globalOptions } from '../client.ts';
 import { CliExit, EXIT_CODES, info, printJson, table } from '../output.ts';
 import { applyDefinitionsFile } from './schedule-apply.ts';
-import { previewFirings, wallClock } from './schedule-next.ts';
+import { previewFirings, wallClock } from '../../core/cron/preview.ts';
 import { parsePayload } from './task.ts';
 
 function whole(name: string) {

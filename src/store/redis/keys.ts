@@ -10,6 +10,8 @@ export class Keys {
   project(id: string): string { return `${this.prefix}project:${id}`; }
   projects(): string { return `${this.prefix}projects`; }
   token(tokenHash: string): string { return `${this.prefix}token:${tokenHash}`; }
+  /** A dashboard sign-in link's one-time code, by its sha256. */
+  signInCode(codeHash: string): string { return `${this.prefix}sign-in:${codeHash}`; }
 
   code(projectId: string, name: string): string { return `${this.prefix}code:${projectId}:${name}`; }
   codeRevision(projectId: string, name: string, rev: number): string { return `${this.code(projectId, name)}:rev:${rev}`; }

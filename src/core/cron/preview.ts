@@ -1,6 +1,7 @@
 /**
- * `dockhand schedule next EXPR`: the next firing instants of a cron expression in a time zone, worked
- * out locally (no server), so an expression can be checked before a schedule trusts it. Instants are
+ * The next firing instants of a cron expression in a time zone, so an expression can be checked before
+ * a schedule trusts it: `dockhand schedule next EXPR` works them out locally (no server), and
+ * `GET /v1/cron/next` answers the dashboard's preview as a user types. Instants are
  * printed in UTC (ISO 8601), each followed by the wall-clock time in the zone, where daylight-saving
  * shifts show.
  *
@@ -8,8 +9,8 @@
  *   2026-03-29T01:30:00.000Z  Sun 2026-03-29 03:30:00 GMT+2
  *   2026-03-30T00:30:00.000Z  Mon 2026-03-30 02:30:00 GMT+2
  */
-import { nextOccurrences, normalizeTimeZone, parseCron } from '../../core/cron/index.ts';
-import { DhError } from '../../core/errors.ts';
+import { DhError } from '../errors.ts';
+import { nextOccurrences, normalizeTimeZone, parseCron } from './index.ts';
 
 export const NEXT_MAX_COUNT = 1000;
 
@@ -25,13 +26,13 @@ export function previewFirings(expression: string, options: NextOptions, now: Da
   const zone = normalizeTimeZone(options.tz ?? 'UTC');
   const count = options.count ?? 5;
   if (!Number.isInteger(count) || count < 1 || count > NEXT_MAX_COUNT) {
-    throw new DhError('DH_ERR_VALIDATION', `-n must be a whole number from 1 to ${NEXT_MAX_COUNT}, got ${count}.`);
+    throw new DhError('DH_ERR_VALIDATION', `The count (-n, or n=) must be a whole number from 1 to ${NEXT_MAX_COUNT}, got ${count}.`);
   }
   let from = now;
   if (options.from !== undefined) {
     const parsed = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/.test(options.from) && /([Zz]|[+-]\d{2}:?\d{2})$/.test(options.from) ? Date.parse(options.from) : Number.NaN;
     if (Number.isNaN(parsed)) {
-      throw new DhError('DH_ERR_VALIDATION', `--from must be an RFC 3339 time with a zone, e.g. 2026-03-28T12:00:00Z; got "${options.from}".`);
+      throw new DhError('DH_ERR_VALIDATION', `The start (--from, or from=) must be an RFC 3339 time with a zone, e.g. 2026-03-28T12:00:00Z; got "${options.from}".`);
     }
     from = new Date(parsed);
   }
