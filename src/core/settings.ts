@@ -44,6 +44,14 @@ const SettingsSchema = z.object({
   /** Days a finished task's log is kept. */
   DOCKHAND_LOG_RETENTION_DAYS: positiveInt.default(7),
   /**
+   * Days a finished task (record, attempt history, log, trace) and a schedule's history entry are kept
+   * before the retention sweep forgets them; 30 keeps a month of history, so a monthly schedule's last
+   * run is still there when the next one fires.
+   */
+  DOCKHAND_TASK_RETENTION_DAYS: positiveInt.max(3650).default(30),
+  /** How often the fleet runs its retention sweep (one server per interval does it). */
+  DOCKHAND_RETENTION_SWEEP_MS: positiveInt.min(1000).default(600_000),
+  /**
    * A PEM file of extra CA certificates that dependency builds at upload trust besides the stack's
    * own (e.g. the CA of a TLS-inspecting proxy in front of npm or PyPI).
    */

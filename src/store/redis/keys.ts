@@ -69,6 +69,9 @@ export class Keys {
   nodeTasks(id: string): string { return `${this.prefix}node:${id}:tasks`; }
   nodes(): string { return `${this.prefix}nodes`; }
 
+  /** Held by the server running this interval's retention sweep, so the fleet sweeps once per interval. */
+  maintenanceLock(): string { return `${this.prefix}maintenance:lock`; }
+
   /** Pub/sub channels: cancel requests to workers, finished notices to waiters, new work to nodes. */
   cancelChannel(): string { return `${this.prefix}events:cancel`; }
   finishedChannel(): string { return `${this.prefix}events:finished`; }
