@@ -2,6 +2,7 @@
  * Task use cases shared by every front door (native API, IronWorker API, schedules): queue, read,
  * cancel, retry and wait. Each checks the project scope first: another project's task is "not found".
  */
+import { waitForReplicas } from '../store/redis/connection/replication.ts';
 import { DhError } from '../core/errors.ts';
 import { checkConstraints } from '../core/fleet/constraints.ts';
 import { waitReason } from '../core/fleet/wait-reason.ts';
@@ -82,6 +83,7 @@ export async function queueTask(ctx: AppContext, projectId: string, request: Tas
     // A task queued before keeps its own trace; its attempt spans start from its trace id.
     ...(created ? { trace: send.carrier } : {}),
   }).catch(send.failed);
+  await waitForReplicas(ctx.redis, ctx.settings.DOCKHAND_REDIS_WAIT_REPLICAS, ctx.settings.DOCKHAND_REDIS_WAIT_TIMEOUT_MS, `task ${task.id}`).catch(send.failed);
   if (created) {
     send.succeeded(task);
     ctx.metrics.taskEntered('queued', task.code_name);
