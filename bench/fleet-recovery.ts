@@ -96,7 +96,7 @@ try {
   console.log(`  node shown as lost:            median ${percentile(results.map((r) => r.lostAfterMs), 50)} ms`);
 } finally {
   for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGTERM');
-  await Promise.all(workers.map((w) => (w.exitCode === null && w.signalCode === null ? new Promise((resolve) => w.once('exit', resolve)) : undefined)));
+  await Promise.all(workers.map((w) => (w.exitCode === null && w.signalCode === null ? new Promise((resolve) => w.once('exit', resolve)) : Promise.resolve())));
   // The last killed node never came back to remove its container.
   const docker = new Docker();
   for (const c of await docker.listContainers({ all: true, filters: { label: [`dockhand.project=${project.id}`] } })) {

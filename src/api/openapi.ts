@@ -81,7 +81,7 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
     const params = [...path.matchAll(/\{([A-Za-z_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const body = BODIES[key];
     paths[path] ??= {};
-    paths[path]![method.toLowerCase()] = {
+    paths[path][method.toLowerCase()] = {
       summary: SUMMARIES[key] ?? `${method} ${path}`,
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: { required: true, content: { [body.contentType]: { schema: jsonSchema(body.schema) } } } } : {}),

@@ -30,5 +30,5 @@ export function serializeRequest(request: FastifyRequest): { method: string; url
 /** Fastify's childLoggerFactory with the request serializer above in place of Fastify's own. */
 export const redactingChildLogger: FastifyInstance['childLoggerFactory'] = (logger: FastifyBaseLogger, bindings, options) => {
   const serializers = { ...options.serializers, req: serializeRequest };
-  return logger.child(bindings, { ...options, serializers } as typeof options);
+  return logger.child(bindings, { ...options, serializers });
 };

@@ -8,6 +8,7 @@ function fakeStream(): NodeJS.WriteStream & { text: string } {
 
 /** What the terminal shows after all redraws: the last frame's lines. */
 function screen(text: string, rows: number): string[] {
+  // eslint-disable-next-line no-control-regex -- the cursor-up and erase-line sequences start with ESC
   const lines = text.split('\n').map((line) => line.replace(/\x1b\[\d+A/g, '').replace(/\x1b\[2K/g, ''));
   return lines.filter((line) => line !== '').slice(-rows);
 }

@@ -2,7 +2,7 @@
  * How every command speaks: data on stdout (JSON with --json, else a readable table or lines), human
  * progress and errors on stderr, and exit codes a script can trust (see EXIT_CODES).
  */
-import { DhError, isDhError } from '../core/errors.ts';
+import { isDhError } from '../core/errors.ts';
 import { DockhandApiError } from '../sdk/http.ts';
 
 export const EXIT_CODES = {
@@ -43,14 +43,13 @@ export function table(rows: Record<string, unknown>[], columns: string[]): strin
 
 function formatCell(value: unknown): string {
   if (value === undefined || value === null) return '-';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 export function errorMessage(err: unknown): { message: string; exitCode: number } {
   if (err instanceof CliExit) return { message: err.message, exitCode: err.exitCode };
   if (err instanceof DockhandApiError) return { message: err.message, exitCode: EXIT_CODES.failed };
-  if (isDhError(err)) return { message: (err as DhError).message, exitCode: EXIT_CODES.failed };
+  if (isDhError(err)) return { message: err.message, exitCode: EXIT_CODES.failed };
   return { message: (err as Error)?.message ?? String(err), exitCode: EXIT_CODES.failed };
 }
 

@@ -23,7 +23,7 @@ const MAX_NAME_WIDTH = 44;
 
 export function renderWaterfall(spans: readonly TraceSpan[], options: WaterfallOptions): string[] {
   if (spans.length === 0) return ['(no spans recorded for this task)'];
-  const rows = treeOrder(spans).map(({ span, depth }) => ({ span: span as TraceSpan, label: `${'  '.repeat(depth)}${span.name}${span.status.code === 'error' ? ' !' : ''}` }));
+  const rows = treeOrder(spans).map(({ span, depth }) => ({ span: span, label: `${'  '.repeat(depth)}${span.name}${span.status.code === 'error' ? ' !' : ''}` }));
   const t0 = Math.min(...spans.map((s) => s.start));
   const t1 = Math.max(...spans.map((s) => s.end));
   const total = Math.max(t1 - t0, 0.001);

@@ -149,7 +149,7 @@ async function importRoot(docker: Docker, root: string, ref: string): Promise<Do
   let tarError = '';
   tar.stderr.on('data', (chunk: Buffer) => { tarError += chunk.toString(); });
   const tarExit = new Promise<number>((resolve) => tar.once('close', (code) => resolve(code ?? 1)));
-  const response = (await docker.importImage(tar.stdout, { repo, tag, changes: ['CMD ["bash"]'] })) as NodeJS.ReadableStream;
+  const response = (await docker.importImage(tar.stdout, { repo, tag, changes: ['CMD ["bash"]'] }));
   const events = await new Promise<Array<{ status?: string; error?: string }>>((resolve, reject) => {
     docker.modem.followProgress(response, (err: Error | null, output: Array<{ status?: string; error?: string }>) => (err ? reject(err) : resolve(output)));
   });

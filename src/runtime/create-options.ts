@@ -42,8 +42,15 @@ export function networkMode(spec: ContainerSpec): string {
   return spec.network ? (spec.networkName ?? 'bridge') : 'none';
 }
 
-/** HostConfig as the engine (API 1.41+) takes it; dockerode's typings lack the cgroup namespace field. */
-export type EngineHostConfig = HostConfig & { CgroupnsMode?: string };
+/**
+ * HostConfig as the engine (API 1.41+) takes it; dockerode's typings lack the cgroup namespace field
+ * and type the capability and security option lists as `any`.
+ */
+export type EngineHostConfig = Omit<HostConfig, 'CapDrop' | 'SecurityOpt'> & {
+  CgroupnsMode?: string;
+  CapDrop?: string[];
+  SecurityOpt?: string[];
+};
 
 export function createOptions(spec: ContainerSpec): ContainerCreateOptions {
   const { limits } = spec;

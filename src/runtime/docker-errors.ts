@@ -84,5 +84,5 @@ function describe(ctx: DockerContext): string {
 }
 
 function shape(err: unknown): DockerodeErrorShape {
-  return typeof err === 'object' && err !== null ? (err as DockerodeErrorShape) : { message: String(err) };
+  return typeof err === 'object' && err !== null ? (err) : { message: String(err) };
 }

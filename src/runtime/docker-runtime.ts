@@ -116,7 +116,7 @@ export class DockerRuntime implements ContainerRuntime {
     type Found = { Name?: string; Driver?: string; Options?: Record<string, string> | null };
     let found: Found | undefined;
     try {
-      found = (await network.inspect()) as Found;
+      found = (await network.inspect());
     } catch (err) {
       if (!isNotFound(err)) throw dockerError(err, { op: `network inspect ${name}` });
     }
@@ -126,7 +126,7 @@ export class DockerRuntime implements ContainerRuntime {
         return;
       } catch (err) {
         if (statusOf(err) !== 409) throw dockerError(err, { op: `network create ${name}` });
-        found = (await network.inspect()) as Found;
+        found = (await network.inspect());
       }
     }
     const problem = found ? taskNetworkProblem(found) : undefined;

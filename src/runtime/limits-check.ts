@@ -49,7 +49,7 @@ export function findDroppedLimits(spec: ContainerSpec, inspected: InspectedConta
   expect('no added capabilities', isEmpty(host.CapAdd));
   expect('no devices', isEmpty(host.Devices) && isEmpty(host.DeviceCgroupRules));
   expect('no volumes or mounts', isEmpty(host.Mounts) && isEmpty(host.VolumesFrom) && isEmpty(volumeDestinations(inspected)));
-  expect('default seccomp and AppArmor', !((host.SecurityOpt ?? []) as string[]).some((opt) => UNCONFINED.test(opt)));
+  expect('default seccomp and AppArmor', !(host.SecurityOpt ?? []).some((opt) => UNCONFINED.test(opt)));
   expect('masked system paths', (host.MaskedPaths ?? []).length > 0);
   expect('private pid namespace', host.PidMode === undefined || host.PidMode === '' || host.PidMode === 'private');
   expect('private ipc namespace', host.IpcMode === 'private');

@@ -38,7 +38,7 @@ export class HttpClient {
         ...(body !== undefined ? { body } : {}),
         ...(options.rawBody ? { duplex: 'half' } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
-      } as RequestInit);
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
       throw new DockhandApiError(0, 'DH_ERR_UNREACHABLE', `Cannot reach the Dockhand server at ${this.credentials.url} (${cause}); is \`npm run up\` running?`);

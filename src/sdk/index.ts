@@ -225,7 +225,7 @@ export class Dockhand {
     list: async (query: { status?: string; code?: string; limit?: number } = {}): Promise<Task[]> => {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-      const qs = params.size ? `?${params}` : '';
+      const qs = params.size ? `?${params.toString()}` : '';
       return (await this.http.json<{ tasks: Task[] }>(`/v1/tasks${qs}`)).tasks;
     },
     /** Resolves once the task has finished; `onUpdate` sees each intermediate state. */
@@ -263,7 +263,7 @@ export class Dockhand {
     list: async (query: { status?: string; code?: string; limit?: number } = {}): Promise<Schedule[]> => {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-      const qs = params.size ? `?${params}` : '';
+      const qs = params.size ? `?${params.toString()}` : '';
       return (await this.http.json<{ schedules: Schedule[] }>(`/v1/schedules${qs}`)).schedules;
     },
     /** By id or by name. */

@@ -17,7 +17,7 @@ import { Lanes } from '../core/lanes.ts';
 import type { CodeRevision } from '../core/model.ts';
 import type { ResolvedStackImage } from '../stacks/images.ts';
 import type { AppContext } from './context.ts';
-import type { StoredArchive } from './codes.ts';
+import type { StoredArchive } from './stored-archive.ts';
 
 export interface PrepareRequest {
   stack: string;

@@ -13,6 +13,7 @@ import { canonicalizeArchive, type DeclaredArchiveFormat } from '../store/archiv
 import { exportArchive, type ExportFormat } from '../store/archive/export.ts';
 import { preparePackage } from './code-build.ts';
 import type { AppContext } from './context.ts';
+import type { StoredArchive } from './stored-archive.ts';
 import { stopSchedulesOfCode } from './schedules.ts';
 
 export interface UploadedArchive {
@@ -20,11 +21,7 @@ export interface UploadedArchive {
   format: DeclaredArchiveFormat;
 }
 
-export interface StoredArchive {
-  sha256: string;
-  size: number;
-  fileCount: number;
-}
+export type { StoredArchive } from './stored-archive.ts';
 
 /** Validates an uploaded archive while it streams and keeps its canonical form in the code store. */
 export async function storeArchive(ctx: AppContext, archive: UploadedArchive): Promise<StoredArchive> {

@@ -36,8 +36,8 @@ export interface EnqueueSpan {
   readonly carrier: TraceCarrier;
   /** Records the span with the task it queued, and that the trace is that task's. */
   succeeded(task: { id: string; project_id: string }): void;
-  /** Records the span as failed and throws the error on, for `.catch(send.failed)`. */
-  failed(err: unknown): never;
+  /** Records the span as failed and throws the error on, for `.catch(send.failed)` (it uses no `this`). */
+  failed(this: void, err: unknown): never;
 }
 
 export function startEnqueueSpan(telemetry: Telemetry, input: EnqueueSpanInput): EnqueueSpan {
@@ -48,7 +48,7 @@ export function startEnqueueSpan(telemetry: Telemetry, input: EnqueueSpanInput):
   // already (an idempotent queue call) leaves no stray span behind.
   const traceId = parent?.traceId ?? (options.traceId && TRACE_ID_PATTERN.test(options.traceId) ? options.traceId : randomTraceId());
   const spanId = randomSpanId();
-  const sampled = telemetry.enabled && (parent ? (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED : true);
+  const sampled = telemetry.enabled && (parent ? (parent.traceFlags & TraceFlags.SAMPLED) !== 0 : true);
   const startTime = telemetry.now();
   const links: Link[] = [];
   for (const carrier of options.links ?? []) {

@@ -102,7 +102,7 @@ export class DockhandMetrics {
         this.reset();
         for (const source of depthSources) {
           // A scrape during a Redis hiccup shows no depth rather than failing the whole page.
-          const depths = await source().catch(() => ({}) as Record<string, number>);
+          const depths = await source().catch(() => ({}));
           for (const [cluster, depth] of Object.entries(depths)) this.set({ cluster }, depth);
         }
       },

@@ -133,7 +133,7 @@ function attributesOf(list: Array<{ key: string; value?: AnyValue | undefined }>
     if (!value) continue;
     if (value.arrayValue) {
       const items = (value.arrayValue.values ?? []).map(scalarOf).filter((v): v is string | number | boolean => v !== undefined);
-      out[key] = items.every((v) => typeof v === 'string') ? (items as string[]) : items.every((v) => typeof v === 'number') ? (items as number[]) : items.map(String);
+      out[key] = items.every((v) => typeof v === 'string') ? (items) : items.every((v) => typeof v === 'number') ? (items) : items.map(String);
       continue;
     }
     const scalar = scalarOf(value);

@@ -19,17 +19,22 @@ export function formatLogLine(line: string): string {
     return line;
   }
   const time = typeof record['time'] === 'string' ? record['time'].slice(11, 23) : '';
-  const level = (LEVELS[Number(record['level'])] ?? String(record['level'] ?? '')).padEnd(5);
+  const level = (LEVELS[Number(record['level'])] ?? text(record['level'] ?? '')).padEnd(5);
   const keys = [...FIRST_FIELDS.filter((k) => k in record), ...Object.keys(record).filter((k) => !SKIPPED.has(k) && !FIRST_FIELDS.includes(k))];
   const fields = keys.map((key) => `${key}=${formatValue(key, record[key])}`);
-  return [time, level, String(record['msg'] ?? ''), ...fields].filter((part) => part !== '').join(' ');
+  return [time, level, text(record['msg'] ?? ''), ...fields].filter((part) => part !== '').join(' ');
 }
 
 function formatValue(key: string, value: unknown): string {
   if (key === 'err' && value && typeof value === 'object') {
     const err = value as { message?: unknown; type?: unknown };
-    return JSON.stringify(`${String(err.type ?? 'Error')}: ${String(err.message ?? '')}`);
+    return JSON.stringify(`${text(err.type ?? 'Error')}: ${text(err.message ?? '')}`);
   }
   if (typeof value === 'string') return /[\s"=]/.test(value) ? JSON.stringify(value) : value;
   return JSON.stringify(value);
+}
+
+/** A log field as text: strings as they are, anything else as JSON (never "[object Object]"). */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -97,7 +97,7 @@ export function boundedAttributes(attributes: Record<string, SpanAttributeValue>
     if (typeof value === 'string') out[key] = value.slice(0, INCOMING_SPAN_LIMITS.stringChars);
     else if (Array.isArray(value)) {
       const items = value.slice(0, INCOMING_SPAN_LIMITS.arrayItems);
-      out[key] = (typeof items[0] === 'string' ? (items as string[]).map((s) => s.slice(0, INCOMING_SPAN_LIMITS.stringChars)) : items) as SpanAttributeValue;
+      out[key] = (typeof items[0] === 'string' ? (items as string[]).map((s) => s.slice(0, INCOMING_SPAN_LIMITS.stringChars)) : items);
     } else out[key] = value;
   }
   return out;

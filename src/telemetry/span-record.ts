@@ -155,5 +155,5 @@ function plainValue(value: AttributeValue | undefined): SpanAttributeValue | und
     const items = (value as unknown[]).filter((v) => v !== null && v !== undefined);
     return items as SpanAttributeValue;
   }
-  return value as SpanAttributeValue;
+  return value;
 }

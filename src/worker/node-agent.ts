@@ -236,7 +236,6 @@ export class NodeAgent {
   }
 
   private launch(held: Parameters<typeof executeTask>[1]): void {
-    const { ctx } = this.deps;
     const attempt = this.local.add(held);
     const telemetry = beginAttemptTelemetry(this.deps, held, this.claimTimes.get(held.taskId));
     const done = executeTask({ ...this.deps, source: this.source }, held, attempt.controller.signal, telemetry)

@@ -81,7 +81,7 @@ async function* plainTarParts(options: TaskInputOptions): AsyncGenerator<Buffer>
       const extract = tar.extract();
       const source = (await options.code()).pipe(createGunzip());
       source.on('error', (err) => extract.destroy(err));
-      source.pipe(extract as unknown as NodeJS.WritableStream);
+      source.pipe(extract);
       for await (const entry of extract) {
         const { header } = entry;
         // The mount points themselves keep their tmpfs owner and mode.

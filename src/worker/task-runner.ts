@@ -103,11 +103,11 @@ export async function runAttempt(runtime: ContainerRuntime, request: AttemptRequ
   const createMs = clock.now() - createdFrom;
 
   let outcome: Omit<AttemptOutcome, 'timings'> & { timings: Omit<AttemptTimings, 'removeMs'> };
-  let failure: unknown;
+  let failure: { error: unknown } | undefined;
   try {
     outcome = await runCreated(handle, request, clock, phase, createMs);
-  } catch (err) {
-    failure = err;
+  } catch (error) {
+    failure = { error };
   }
 
   const removeFrom = clock.now();
@@ -120,7 +120,7 @@ export async function runAttempt(runtime: ContainerRuntime, request: AttemptRequ
   }
   const removeMs = clock.now() - removeFrom;
 
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure.error;
   const done = { ...outcome!, timings: { ...outcome!.timings, removeMs } };
   return removeError === undefined ? done : { ...done, removeError };
 }
@@ -297,7 +297,7 @@ async function drain(collecting: Promise<void>, input: NodeJS.WritableStream): P
   });
   try {
     const first = await Promise.race([collecting.then(() => 'done' as const, () => 'done' as const), timedOut]);
-    if (first === 'timeout' && 'destroy' in input && typeof input.destroy === 'function') input.destroy();
+    if (first === 'timeout' && 'destroy' in input && typeof input.destroy === 'function') (input as { destroy(): void }).destroy();
   } finally {
     clearTimeout(timer);
   }

@@ -75,7 +75,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               received.push({
                 traceId: String(s['traceId']),
                 spanId: String(s['spanId']),
-                parentSpanId: s['parentSpanId'] ? String(s['parentSpanId']) : undefined,
+                parentSpanId: typeof s['parentSpanId'] === 'string' && s['parentSpanId'] ? s['parentSpanId'] : undefined,
                 name: String(s['name']),
                 kind: Number(s['kind']),
                 startNanos: BigInt(String(s['startTimeUnixNano'])),

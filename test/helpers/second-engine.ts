@@ -94,7 +94,7 @@ export async function startSecondEngine(options: { images: string[] }): Promise<
 /** `docker save IMAGE | DOCKER_HOST=second docker load`, through the engines' APIs. */
 async function copyImage(image: string, target: Dockerode): Promise<void> {
   const saved = await mainDocker().getImage(image).get();
-  const loading = await target.loadImage(saved as unknown as NodeJS.ReadableStream);
+  const loading = await target.loadImage(saved);
   await new Promise<void>((resolve, reject) => {
     target.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve()));
   });

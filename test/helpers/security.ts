@@ -95,7 +95,7 @@ export async function postCodeUpload(fleet: TestFleet, data: Record<string, unkn
   return fetch(`${fleet.url}/v1/codes`, {
     method: 'POST',
     headers: { authorization: `Bearer ${fleet.token}`, 'content-type': contentType },
-    body: Readable.from(body) as unknown as RequestInit['body'],
+    body: Readable.from(body),
     duplex: 'half',
-  } as RequestInit);
+  });
 }

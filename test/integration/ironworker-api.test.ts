@@ -129,7 +129,7 @@ describe('IronWorker API v2: code packages', () => {
     const zip = await yauzl.fromBufferPromise(Buffer.from(await response.arrayBuffer()), { lazyEntries: true });
     const names: string[] = [];
     for await (const entry of zip.eachEntry()) names.push(entry.fileName);
-    await zip.close();
+    zip.close();
     expect(names.sort()).toEqual(['__runner__.sh', 'worker.js']);
   });
 

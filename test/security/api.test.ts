@@ -225,7 +225,7 @@ describe('hostile requests get the native error shape and the fleet keeps servin
 
   it('a package or task asking for weaker isolation: every field beyond the allowed ones is refused, and limits stay within their maxima', async () => {
     const weaker = { privileged: true, cap_add: ['SYS_ADMIN'], binds: ['/:/host'], volumes: ['/var/run/docker.sock:/var/run/docker.sock'], user: 'root', runtime: 'runc', network_mode: 'host', security_opt: ['seccomp=unconfined'], pids_limit: -1 };
-    const upload = await intruder.client.codes.upload(undefined, { name: 'weaker', image: 'dockhand/stack-shell:latest', command: 'id', ...weaker } as never).catch((err: { status: number; code: string; details: Array<{ path: string; message: string }> }) => err);
+    const upload = await intruder.client.codes.upload(undefined, { name: 'weaker', image: 'dockhand/stack-shell:latest', command: 'id', ...weaker }).catch((err: { status: number; code: string; details: Array<{ path: string; message: string }> }) => err);
     expect(upload).toMatchObject({ status: 400, code: 'DH_ERR_VALIDATION' });
     expect(JSON.stringify((upload as { details: unknown }).details)).toMatch(/privileged.*cap_add.*binds/);
     for (const limits of [{ memory: 1_000_000 }, { memory: 1 }, { cpus: 1000 }, { timeout: 10 ** 9 }, { env_vars: { TASK_DIR: '/' } }, { env_vars: { 'A=B': 'x' } }]) {
@@ -345,7 +345,7 @@ describe('hostile requests get the native error shape and the fleet keeps servin
       ['GET', '/v1/codes/victim/download?revision=1&revision=2'],
       ['GET', '/v1/tasks/%E0%A4%A'],
       ['GET', `/v1/codes/${'a'.repeat(5000)}`],
-      ['POST', `/v1/tasks/${victimTask.id}/retry`, { delay: 1e309 }],
+      ['POST', `/v1/tasks/${victimTask.id}/retry`, { delay: Number.POSITIVE_INFINITY }],
       ['POST', `/v1/tasks/${victimTask.id}/retry`, { delay: 'soon' }],
       ['POST', '/v1/tasks', []],
       ['POST', '/v1/tasks', 'just a string'],

@@ -46,7 +46,7 @@ async function upload(name: string, archive: Buffer | Readable, filename = 'code
 async function storedFiles(): Promise<string[]> {
   const walk = async (dir: string): Promise<string[]> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)])));
+    const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : Promise.resolve([path.join(dir, e.name)]))));
     return nested.flat();
   };
   return [...(await walk(path.join(fleet.dataDir, 'code'))), ...(await walk(path.join(fleet.dataDir, 'tmp')))];

@@ -22,7 +22,7 @@ export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, p
   let stored: StoredArchive | undefined;
   // Once the upload is refused, the rest is only read (up to a bound, then cut off): a client still
   // sending its archive cannot read an answer sent before it finishes, and would see a broken pipe.
-  let refused: unknown;
+  let refused: { error: unknown } | undefined;
   let drained = 0;
   for await (const part of request.parts()) {
     if (refused !== undefined) {
@@ -44,11 +44,11 @@ export async function readCodeUpload(ctx: AppContext, request: FastifyRequest, p
       }
     } catch (err) {
       if (err instanceof DhError && (err.code === 'DH_ERR_ARCHIVE_TOO_LARGE' || err.code === 'DH_ERR_PAYLOAD_TOO_LARGE')) throw err;
-      refused = err;
+      refused = { error: err };
       if (part.type === 'file') drained += await drain(part.file, DRAIN_LIMIT_BYTES);
     }
   }
-  if (refused !== undefined) throw refused;
+  if (refused !== undefined) throw refused.error;
   if (meta === undefined) throw new DhError('DH_ERR_VALIDATION', 'The upload has no "data" field: send the package description as JSON in a field named "data".');
   return stored ? { meta, stored } : { meta };
 }

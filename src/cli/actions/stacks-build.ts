@@ -5,7 +5,7 @@
  */
 import { buildStacks, type BuildReport } from '../../stacks/build.ts';
 import { BuildProgress } from '../build-progress.ts';
-import type { StacksDeps } from '../commands/stacks.ts';
+import type { StacksDeps } from './stacks-deps.ts';
 import { CliExit, EXIT_CODES, formatBytes, formatDuration, info, printJson, table } from '../output.ts';
 
 export interface BuildCommandOptions {

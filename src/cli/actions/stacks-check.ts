@@ -19,7 +19,7 @@ import type { StackCatalog } from '../../stacks/catalog.ts';
 import { resolveStackImage } from '../../stacks/images.ts';
 import { judgeSmoke, smokeRun } from '../../stacks/smoke.ts';
 import { runAttempt } from '../../worker/task-runner.ts';
-import type { StacksDeps } from '../commands/stacks.ts';
+import type { StacksDeps } from './stacks-deps.ts';
 import { CliExit, EXIT_CODES, formatDuration, printJson, table } from '../output.ts';
 
 const gzipAsync = promisify(gzip);

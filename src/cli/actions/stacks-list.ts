@@ -4,7 +4,7 @@
  */
 import { stackDiskUsage } from '../../stacks/disk-usage.ts';
 import { stackInventory } from '../../stacks/inventory.ts';
-import type { StacksDeps } from '../commands/stacks.ts';
+import type { StacksDeps } from './stacks-deps.ts';
 import { formatBytes, info, printJson, table } from '../output.ts';
 
 export async function listStacks(deps: StacksDeps, options: { json: boolean }): Promise<void> {

@@ -10,7 +10,7 @@ import { parseSettings } from '../../core/settings.ts';
 import { pruneStackImages } from '../../stacks/prune.ts';
 import { RedisCodeRegistry } from '../../store/redis/redis-code-registry.ts';
 import { Keys } from '../../store/redis/keys.ts';
-import type { StacksDeps } from '../commands/stacks.ts';
+import type { StacksDeps } from './stacks-deps.ts';
 import { formatBytes, info, printJson, table } from '../output.ts';
 
 export async function pruneStacksCommand(deps: StacksDeps, options: { dryRun: boolean; json: boolean }): Promise<void> {

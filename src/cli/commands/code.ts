@@ -23,6 +23,23 @@ function integer(name: string) {
   };
 }
 
+/** What commander hands `code upload` (the option names in camelCase, parsed by the functions above). */
+interface UploadFlags {
+  name: string;
+  stack?: string;
+  image?: string;
+  command?: string;
+  env: Record<string, string>;
+  configFile?: string;
+  maxConcurrency?: number;
+  retries?: number;
+  retriesDelay?: number;
+  timeout?: number;
+  memory?: number;
+  cpus?: number;
+  network?: boolean;
+}
+
 export function registerCodeCommands(program: Command): void {
   const code = program.command('code').description('Upload and manage code packages (the programs tasks run).');
 
@@ -44,19 +61,18 @@ export function registerCodeCommands(program: Command): void {
     .option('--cpus <n>', 'CPUs per task (may be fractional)', integer('--cpus'))
     .option('--network', 'give tasks network access (off by default)')
     .addHelpText('after', '\nExample:\n  dockhand code upload examples/hello-node --name hello --stack node-20\n')
-    .action(async (source: string | undefined, options: Record<string, unknown>, command: Command) => {
-      if (!source && !options['image']) throw new CliExit(EXIT_CODES.usage, 'Give a directory or archive to upload, or --image IMAGE.');
-      const upload: UploadOptions = { name: String(options['name']) };
-      if (options['stack']) upload.stack = String(options['stack']);
-      if (options['image']) upload.image = String(options['image']);
-      if (options['command']) upload.command = String(options['command']);
-      const env = options['env'] as Record<string, string>;
-      if (Object.keys(env).length) upload.env_vars = env;
-      if (options['configFile']) upload.config = readFileSync(String(options['configFile']), 'utf8');
+    .action(async (source: string | undefined, options: UploadFlags, command: Command) => {
+      if (!source && !options.image) throw new CliExit(EXIT_CODES.usage, 'Give a directory or archive to upload, or --image IMAGE.');
+      const upload: UploadOptions = { name: options.name };
+      if (options.stack) upload.stack = options.stack;
+      if (options.image) upload.image = options.image;
+      if (options.command) upload.command = options.command;
+      if (Object.keys(options.env).length) upload.env_vars = options.env;
+      if (options.configFile) upload.config = readFileSync(options.configFile, 'utf8');
       for (const [flag, field] of [['maxConcurrency', 'max_concurrency'], ['retries', 'retries'], ['retriesDelay', 'retries_delay'], ['timeout', 'timeout'], ['memory', 'memory'], ['cpus', 'cpus']] as const) {
-        if (options[flag] !== undefined) (upload as unknown as Record<string, unknown>)[field] = options[flag];
+        if (options[flag] !== undefined) upload[field] = options[flag];
       }
-      if (options['network']) upload.network = true;
+      if (options.network) upload.network = true;
       if (!globalOptions(command).json) info(`Uploading ${source ?? upload.image} as "${upload.name}"...`);
       // The server's dependency build (package.json, requirements.txt, go.mod...) shows as it runs.
       const revision = await clientFor(command).codes.upload(source, upload, { onBuildLog: (line) => info(`  | ${line}`) });

@@ -10,6 +10,7 @@
 import type { Command } from 'commander';
 import type Docker from 'dockerode';
 import type { StackCatalog } from '../../stacks/catalog.ts';
+import type { StacksDeps } from '../actions/stacks-deps.ts';
 import { globalOptions } from '../client.ts';
 import { CliExit, EXIT_CODES } from '../output.ts';
 
@@ -19,11 +20,6 @@ export interface StacksCommandContext {
   catalog?: () => Promise<StackCatalog>;
 }
 
-/** The engine client and catalogue, loaded on first use. */
-export interface StacksDeps {
-  docker(): Promise<Docker>;
-  catalog(): Promise<StackCatalog>;
-}
 
 function stacksDeps(ctx: StacksCommandContext): StacksDeps {
   return {

@@ -58,6 +58,20 @@ async function streamLog(client: Dockhand, id: string, bar?: ProgressBar): Promi
   bar?.done();
 }
 
+/** What commander hands `task queue` (the option names in camelCase, parsed by the functions above). */
+interface QueueFlags {
+  payload?: string;
+  priority?: number;
+  timeout?: number;
+  delay?: number;
+  cluster?: string;
+  label?: string;
+  constraint: string[];
+  retries?: number;
+  retriesDelay?: number;
+  wait?: boolean;
+}
+
 export function registerTaskCommands(program: Command): void {
   const task = program.command('task').description('Queue tasks and follow them.');
 
@@ -76,20 +90,21 @@ export function registerTaskCommands(program: Command): void {
     .option('--retries-delay <s>', 'seconds before the first retry, doubling after (default: the package\'s)', number('--retries-delay'))
     .option('--wait', 'wait for the task, print its output and result; exit non-zero unless it completes')
     .addHelpText('after', `\nExit codes with --wait: 0 complete, ${EXIT_CODES.taskError} error, ${EXIT_CODES.taskTimeout} timeout, ${EXIT_CODES.taskCancelled} cancelled, 1 failure to queue.\n\nExample:\n  dockhand task queue hello --payload '{"name":"you"}' --wait\n`)
-    .action(async (code: string, options: Record<string, unknown>, command: Command) => {
+    .action(async (code: string, options: QueueFlags, command: Command) => {
       const client = clientFor(command);
       const json = globalOptions(command).json;
       const request: QueueOptions = {};
-      if (options['payload'] !== undefined) request.payload = parsePayload(String(options['payload']));
-      for (const key of ['priority', 'timeout', 'delay'] as const) if (options[key] !== undefined) request[key] = options[key] as never;
-      if (options['cluster']) request.cluster = String(options['cluster']);
-      if (options['label']) request.label = String(options['label']);
-      const constraints = options['constraint'] as string[];
-      if (constraints.length > 0) request.constraints = parseLabelList(constraints, 'constraint');
-      if (options['retries'] !== undefined) request.retries = options['retries'] as number;
-      if (options['retriesDelay'] !== undefined) request.retries_delay = options['retriesDelay'] as number;
+      if (options.payload !== undefined) request.payload = parsePayload(options.payload);
+      // Any number is passed on as given: the server answers an out-of-range priority with what to fix.
+      if (options.priority !== undefined) request.priority = options.priority as QueueOptions['priority'];
+      for (const key of ['timeout', 'delay'] as const) if (options[key] !== undefined) request[key] = options[key];
+      if (options.cluster) request.cluster = options.cluster;
+      if (options.label) request.label = options.label;
+      if (options.constraint.length > 0) request.constraints = parseLabelList(options.constraint, 'constraint');
+      if (options.retries !== undefined) request.retries = options.retries;
+      if (options.retriesDelay !== undefined) request.retries_delay = options.retriesDelay;
       const queued = await client.tasks.queue(code, request);
-      if (!options['wait']) {
+      if (!options.wait) {
         if (json) return printJson(queued);
         console.log(queued.id);
         return;

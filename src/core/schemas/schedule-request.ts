@@ -79,7 +79,7 @@ export function checkScheduleRequest(input: unknown, options: ScheduleSchemaOpti
   const timing = fieldIssues.length === 0 ? scheduleDefinitionSchema(options).safeParse(fields) : undefined;
   if (timing && !timing.success) issues.push(...timing.error.issues.flatMap(toIssues));
   if (!outer.success || !timing?.success) return { ok: false, issues: dedupe(issues) };
-  return { ok: true, request: outer.data as ScheduleRequest, definition: timing.data };
+  return { ok: true, request: outer.data, definition: timing.data };
 }
 
 /** A valid cron expression to pair a field with when checking that field alone. */

@@ -15,7 +15,7 @@ import { DhError } from '../../core/errors.ts';
 import { byteCounter, uploadCap } from './byte-counter.ts';
 import type { CanonicalWriter } from './canonical-writer.ts';
 import type { ErrorOrigins } from './corrupt-archive.ts';
-import type { ArchiveLedger, RawEntryType } from './entry-policy.ts';
+import type { ArchiveLedger } from './entry-policy.ts';
 
 export interface TarReadOptions {
   gzip: boolean;
@@ -45,8 +45,8 @@ export async function readTarInto(source: Readable, options: TarReadOptions): Pr
   async function copyEntry(header: tar.Header, body: tar.Extract extends AsyncIterable<infer S> ? S : never): Promise<void> {
     const entry = ledger.admit({
       name: header.name,
-      // tar-stream reports type flags it does not know as null, which its types leave out.
-      type: (header.type as RawEntryType | null) ?? null,
+      // tar-stream reports type flags it does not know as null; the ledger refuses those.
+      type: header.type ?? null,
       mode: header.mode,
       size: header.size,
       linkname: header.linkname,

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { nodeState, type ReportedNodeState } from '../../core/fleet/node-state.ts';
 import type { FleetNode } from '../../core/model.ts';
 import type { HeartbeatResult, NodeRegistry, NodeReport } from '../ports.ts';
+import { hashScalar } from './hash-value.ts';
 import type { Keys } from './keys.ts';
 import { runScript } from './scripts.ts';
 
@@ -19,7 +20,7 @@ export class RedisNodeRegistry implements NodeRegistry {
   async heartbeat(report: NodeReport, options: { instance: string; ttlMs: number; retentionSeconds: number }): Promise<HeartbeatResult> {
     const fields: string[] = [];
     for (const [key, value] of Object.entries(report)) {
-      fields.push(key, (JSON_FIELDS as readonly string[]).includes(key) ? JSON.stringify(value) : String(value));
+      fields.push(key, (JSON_FIELDS as readonly string[]).includes(key) ? JSON.stringify(value) : hashScalar(value));
     }
     const reply = (await runScript(
       this.redis,

@@ -4,6 +4,7 @@
  */
 import type { ScheduleFiring } from '../../core/model.ts';
 import type { ScheduleRecord } from '../ports.ts';
+import { hashScalar } from './hash-value.ts';
 
 const NUMBER_FIELDS = new Set(['every', 'run_times', 'priority', 'timeout', 'run_count', 'version', 'last_handled_ms', 'next_ms']);
 const FLAG_FIELDS = new Set(['start_declared']);
@@ -19,7 +20,7 @@ export function encodeScheduleFields(fields: Record<string, unknown>): string[] 
       flat.push(key, '\u0000');
       continue;
     }
-    flat.push(key, FLAG_FIELDS.has(key) ? (value ? '1' : '0') : String(value));
+    flat.push(key, FLAG_FIELDS.has(key) ? (value ? '1' : '0') : hashScalar(value));
   }
   return flat;
 }

@@ -3,6 +3,7 @@
  * which hold JSON, and which are plain strings, so reading back gives exactly the Task that was written.
  */
 import type { Task } from '../../core/model.ts';
+import { hashScalar } from './hash-value.ts';
 
 const NUMBER_FIELDS = new Set(['code_rev', 'priority', 'timeout', 'delay', 'duration', 'exit_code', 'percent', 'attempts', 'memory', 'retries', 'retries_delay']);
 const JSON_FIELDS = new Set(['result', 'attempt_history', 'constraints']);
@@ -15,7 +16,7 @@ export function encodeTaskFields(fields: Record<string, unknown>): string[] {
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
     if (value === null) { flat.push(key, '\u0000'); continue; }
-    flat.push(key, JSON_FIELDS.has(key) ? JSON.stringify(value) : String(value));
+    flat.push(key, JSON_FIELDS.has(key) ? JSON.stringify(value) : hashScalar(value));
   }
   return flat;
 }
