@@ -24,6 +24,7 @@ interface Row {
   acknowledged: number;
   completed: number;
   lost: number;
+  unfinished: number;
   runTwice: number;
   overLimit: number;
   firedTwice: number;
@@ -43,6 +44,9 @@ const schedule = await admin.schedules.create(codes.short, { every: 1, name: `ev
 
 const rows: Row[] = [];
 let failed = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => { printTable(rows); void fleet.stop().finally(() => process.exit(130)); });
+}
 try {
   for (const fault of FAULTS.filter((f) => !only || f.name.includes(only))) {
     rows.push(await runFault(fleet, fault));
@@ -51,7 +55,7 @@ try {
 } finally {
   await admin.schedules.delete(schedule.id).catch(() => undefined);
   printTable(rows);
-  failed = rows.some((r) => r.lost + r.runTwice + r.overLimit + r.firedTwice + r.firedNever + r.containersLeft > 0);
+  failed = rows.some((r) => r.lost + r.unfinished + r.runTwice + r.overLimit + r.firedTwice + r.firedNever + r.containersLeft > 0);
   await fleet.stop();
 }
 process.exit(failed ? 1 : 0);
@@ -71,7 +75,7 @@ async function runFault(fleet: ChaosFleet, fault: (typeof FAULTS)[number]): Prom
           await sleep(100);
         }
       }
-      await sleep(200);
+      await sleep(500);
     }
   })();
   const sampler = sample(fleet);
@@ -91,10 +95,11 @@ async function runFault(fleet: ChaosFleet, fault: (typeof FAULTS)[number]): Prom
       if (task && !finished.has(task.status)) return undefined;
     }
     return true;
-  }, 180_000, 1000).catch(() => undefined);
+  }, 240_000, 1000).catch(() => undefined);
   const samples = await sampler.stop();
   const tasks = await Promise.all(acked.map(({ id }) => fleet.ctx.tasks.get(id)));
-  const lost = tasks.filter((t) => !t || !finished.has(t.status)).length;
+  const lost = tasks.filter((t) => !t).length;
+  const unfinished = tasks.filter((t) => t && !finished.has(t.status)).length;
   const completed = tasks.filter((t) => t?.status === 'complete').length;
   const afterFault = tasks.filter((t) => t?.status === 'complete' && Date.parse(t.created_at) >= restoredAt && t.end_time).map((t) => Date.parse(t!.end_time!));
   const recoverS = afterFault.length ? (Math.min(...afterFault) - faultAt) / 1000 : Number.NaN;
@@ -106,16 +111,23 @@ async function runFault(fleet: ChaosFleet, fault: (typeof FAULTS)[number]): Prom
   const scheduledTasks = new Map<string, number>();
   for (const f of history) if (f.task_id) scheduledTasks.set(f.task_id, (scheduledTasks.get(f.task_id) ?? 0) + 1);
 
-  const containersLeft = await waitUntil('containers to be removed', async () => {
-    const left = await listTaskContainers(fleet);
-    return left.length === 0 ? 0 : undefined;
-  }, 20_000).catch(async () => (await listTaskContainers(fleet)).length);
+  // Left behind: a container whose task finished (the schedule keeps tasks in flight meanwhile).
+  const leftBehind = async (): Promise<number> => {
+    let left = 0;
+    for (const c of await listTaskContainers(fleet)) {
+      const task = await fleet.ctx.tasks.get(c.Labels['dockhand.task'] ?? '');
+      if (!task || finished.has(task.status)) left += 1;
+    }
+    return left;
+  };
+  const containersLeft = await waitUntil('containers to be removed', async () => ((await leftBehind()) === 0 ? 0 : undefined), 20_000).catch(leftBehind);
 
   return {
     fault: fault.name,
     acknowledged: acked.length,
     completed,
     lost,
+    unfinished,
     runTwice: samples.maxPerTask > 1 ? samples.maxPerTask - 1 : 0,
     overLimit: Math.max(0, samples.maxLimited - 2),
     firedTwice: seconds.length - unique.size + [...scheduledTasks.values()].filter((n) => n > 1).length,
@@ -144,7 +156,7 @@ function sample(fleet: ChaosFleet): { stop(): Promise<{ maxPerTask: number; maxL
 }
 
 function printTable(rows: Row[]): void {
-  const header: (keyof Row)[] = ['fault', 'acknowledged', 'completed', 'lost', 'runTwice', 'overLimit', 'firedTwice', 'firedNever', 'containersLeft', 'recoverS'];
+  const header: (keyof Row)[] = ['fault', 'acknowledged', 'completed', 'lost', 'unfinished', 'runTwice', 'overLimit', 'firedTwice', 'firedNever', 'containersLeft', 'recoverS'];
   const widths = header.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(header));

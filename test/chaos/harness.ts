@@ -87,33 +87,39 @@ export async function startChaosFleet(options: { workerConcurrency?: number } = 
     fleet.redis = spawnProc('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction']);
     await waitUntil(`redis on ${redisPort}`, () => pingRedis(redisPort), 15_000);
   };
-  await fleet.startRedis();
-  fleet.ctx = await createContext(parseSettings({ ...env, DOCKHAND_LOG_LEVEL: 'fatal' }));
-  const { token } = await fleet.ctx.projects.create(`chaos-${run}`);
-  fleet.startServer = async (index: number) => {
-    const port = serverPorts[index]!;
-    const proc = spawnProc(`server-${index}`, process.execPath, [BIN, 'server'], { DOCKHAND_PORT: String(port) });
-    fleet.servers[index] = { ...proc, url: `http://127.0.0.1:${port}` };
-    await waitUntil(`server ${index}`, async () => ((await fetchOk(`http://127.0.0.1:${port}/metrics`)) ? true : undefined), 60_000);
-  };
-  fleet.startWorker = async (index: number) => {
-    const nodeId = `chaos-${run}-${index}`;
-    fleet.workers[index] = spawnProc(nodeId, process.execPath, [BIN, 'worker', '--node-id', nodeId, '--concurrency', String(options.workerConcurrency ?? 4), '--drain-timeout', '5'], { DOCKER_HOST: fleet.engines[index]!.dockerHost });
-    await waitUntil(`worker ${index}`, async () => ((await fleet.ctx.nodes.get(nodeId))?.state === 'running' ? true : undefined), 60_000);
-  };
-  await Promise.all([fleet.startServer(0), fleet.startServer(1)]);
-  await fleet.startWorker(0);
-  await fleet.startWorker(1);
-  fleet.clients = fleet.servers.map((s) => new Dockhand({ url: s.url, token }));
-  let next = 0;
-  fleet.client = () => fleet.clients[next++ % fleet.clients.length]!;
   fleet.stop = async () => {
-    for (const proc of [...fleet.workers, ...fleet.servers]) proc.child.kill('SIGKILL');
-    await fleet.ctx.close();
-    fleet.redis.child.kill('SIGKILL');
+    for (const proc of [...fleet.workers, ...fleet.servers]) proc?.child.kill('SIGKILL');
+    await fleet.ctx?.close();
+    fleet.redis?.child.kill('SIGKILL');
     await Promise.all(fleet.engines.map((engine) => engine.stop()));
     await rm(dir, { recursive: true, force: true });
   };
+  try {
+    await fleet.startRedis();
+    fleet.ctx = await createContext(parseSettings({ ...env, DOCKHAND_LOG_LEVEL: 'fatal' }));
+    const { token } = await fleet.ctx.projects.create(`chaos-${run}`);
+    fleet.startServer = async (index: number) => {
+      const port = serverPorts[index]!;
+      const proc = spawnProc(`server-${index}`, process.execPath, [BIN, 'server'], { DOCKHAND_PORT: String(port) });
+      fleet.servers[index] = { ...proc, url: `http://127.0.0.1:${port}` };
+      await waitUntil(`server ${index}`, async () => ((await fetchOk(`http://127.0.0.1:${port}/metrics`)) ? true : undefined), 120_000);
+    };
+    fleet.startWorker = async (index: number) => {
+      const nodeId = `chaos-${run}-${index}`;
+      fleet.workers[index] = spawnProc(nodeId, process.execPath, [BIN, 'worker', '--node-id', nodeId, '--concurrency', String(options.workerConcurrency ?? 4), '--drain-timeout', '5'], { DOCKER_HOST: fleet.engines[index]!.dockerHost });
+      await waitUntil(`worker ${index}`, async () => ((await fleet.ctx.nodes.get(nodeId))?.state === 'running' ? true : undefined), 60_000);
+    };
+    await Promise.all([fleet.startServer(0), fleet.startServer(1)]);
+    await fleet.startWorker(0);
+    await fleet.startWorker(1);
+    fleet.clients = fleet.servers.map((s) => new Dockhand({ url: s.url, token }));
+    let next = 0;
+    fleet.client = () => fleet.clients[next++ % fleet.clients.length]!;
+  } catch (err) {
+    // A fleet that did not come up whole leaves nothing running.
+    await fleet.stop();
+    throw err;
+  }
   return fleet;
 }
 

@@ -1,5 +1,5 @@
 /**
- * A Redis master, one replica and three sentinels of the test's own, on free loopback ports, each in
+ * A Redis master, two replicas and three sentinels of the test's own, on free loopback ports, each in
  * its own directory under a temp dir, run as child processes of the test (never the shared Redis).
  * `failOver()` SIGKILLs the master and waits until the sentinels promoted the replica; `stop()` kills
  * every process it started and removes the directory.
@@ -25,17 +25,14 @@ export interface SentinelGroup {
   replicaPort: number;
   /** Kills the current master and resolves with the port of the one the sentinels promoted. */
   failOver(): Promise<{ newMasterPort: number; tookMs: number }>;
-  /**
-   * Starts the server that failOver() killed again, as an operator would; the sentinels make it a
-   * replica of the new master. Resolves once it has synced.
-   */
-  restartFailed(): Promise<void>;
+
   stop(): Promise<void>;
 }
 
 export async function startSentinelGroup(): Promise<SentinelGroup> {
   const dir = await mkdtemp(path.join(tmpdir(), 'dh-sentinel-'));
-  const [masterPort, replicaPort, ...sentinelPorts] = await freePorts(5) as [number, number, number, number, number];
+  // Two replicas: after a failover the new master still has one, so WAIT 1 keeps acknowledging.
+  const [masterPort, replicaPort, secondReplicaPort, ...sentinelPorts] = await freePorts(6) as [number, number, number, number, number, number];
   const children = new Map<number, ChildProcess>();
 
   const startServer = async (port: number, extra: string[]): Promise<void> => {
@@ -47,7 +44,9 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
   };
   await startServer(masterPort, []);
   await startServer(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)]);
+  await startServer(secondReplicaPort, ['--replicaof', '127.0.0.1', String(masterPort)]);
   await untilReplicaSynced(replicaPort);
+  await untilReplicaSynced(secondReplicaPort);
   for (const port of sentinelPorts) {
     const conf = path.join(dir, `sentinel-${port}.conf`);
     await writeFile(conf, [
@@ -69,14 +68,13 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     try {
       const info = (await sentinel.call('SENTINEL', 'MASTER', SENTINEL_MASTER)) as string[];
       const field = (name: string) => Number(info[info.indexOf(name) + 1]);
-      return field('num-slaves') >= 1 && field('num-other-sentinels') >= 2;
+      return field('num-slaves') >= 2 && field('num-other-sentinels') >= 2;
     } finally {
       sentinel.disconnect();
     }
   }, 30_000);
 
   let currentMaster = masterPort;
-  let failed: number | undefined;
   return {
     url: `redis+sentinel://${sentinelPorts.map((p) => `127.0.0.1:${p}`).join(',')}/${SENTINEL_MASTER}`,
     masterPort,
@@ -95,14 +93,7 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
         }
       }, 60_000);
       currentMaster = newMasterPort;
-      failed = previous;
       return { newMasterPort, tookMs: Date.now() - started };
-    },
-    async restartFailed() {
-      if (failed === undefined) return;
-      await startServer(failed, []);
-      await untilReplicaSynced(failed);
-      failed = undefined;
     },
     async stop() {
       for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

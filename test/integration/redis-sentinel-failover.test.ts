@@ -1,12 +1,12 @@
 /**
- * Redis high availability: a master, a replica and three sentinels of the test's own (loopback
+ * Redis high availability: a master, two replicas and three sentinels of the test's own (loopback
  * ports), a server and a worker that reach Redis only through `redis+sentinel://`. Tasks are queued
  * without pause and a schedule fires every second while the master is SIGKILLed; the sentinels promote
  * the replica and the fleet follows by itself. With DOCKHAND_REDIS_WAIT_REPLICAS=1 a task is
  * acknowledged only once the replica holds it, so every acknowledged task must finish; every schedule
- * occurrence is recorded once; work queued after the failover runs (the worker reconnected). With
- * one replica, the promoted master has none until the old master is back (as its replica), so the API
- * refuses to acknowledge tasks in between: the test restarts it, as an operator would.
+ * occurrence is recorded once; work queued after the failover runs (the worker reconnected). Two
+ * replicas, because with one the promoted master has none and WAIT 1 refuses every task until the
+ * old master is back (docs/operations.md#redis-high-availability).
  * Uses the shared Docker engine (run through the engine lock); ~40 s.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,9 +65,7 @@ describe('a Sentinel failover while tasks flow', () => {
     const before = acknowledged.length;
     const failover = await group.failOver();
     failedOverAt = Date.now();
-    await group.restartFailed();
-    const rejoinedMs = Date.now() - failedOverAt;
-    await sleep(5000);
+    await sleep(8000);
     stop = true;
     await producer;
     const afterFailover = acknowledged.length - before;
@@ -94,6 +92,6 @@ describe('a Sentinel failover while tasks flow', () => {
     const scheduledTasks = (await fleet.client.tasks.list({ limit: 1000 })).filter((t) => t.schedule_id === schedule.id);
     expect(new Set(scheduledTasks.map((t) => t.id)).size).toBe(scheduledTasks.length);
 
-    console.log(JSON.stringify({ fault: 'sentinel failover', acknowledged: acknowledged.length, refused, afterFailover, lost, failoverMs: failover.tookMs, rejoinedMs, firings: history.length }));
+    console.log(JSON.stringify({ fault: 'sentinel failover', acknowledged: acknowledged.length, refused, afterFailover, lost, failoverMs: failover.tookMs, firings: history.length }));
   }, 240_000);
 });
