@@ -43,7 +43,6 @@ await admin.codes.upload(undefined, { name: codes.limited, image: 'dockhand-base
 const schedule = await admin.schedules.create(codes.short, { every: 1, name: `every-second-${fleet.run}` });
 
 const rows: Row[] = [];
-let failed = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => { printTable(rows); void fleet.stop().finally(() => process.exit(130)); });
 }
@@ -55,10 +54,9 @@ try {
 } finally {
   await admin.schedules.delete(schedule.id).catch(() => undefined);
   printTable(rows);
-  failed = rows.some((r) => r.lost + r.unfinished + r.runTwice + r.overLimit + r.firedTwice + r.firedNever + r.containersLeft > 0);
   await fleet.stop();
 }
-process.exit(failed ? 1 : 0);
+process.exit(rows.some((r) => r.lost + r.unfinished + r.runTwice + r.overLimit + r.firedTwice + r.firedNever + r.containersLeft > 0) ? 1 : 0);
 
 async function runFault(fleet: ChaosFleet, fault: (typeof FAULTS)[number]): Promise<Row> {
   const acked: { id: string }[] = [];
