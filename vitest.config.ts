@@ -26,6 +26,16 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      // A Redis master failed over by Sentinel while tasks flow (docs/operations.md): `npm run test:failover`.
+      {
+        test: {
+          name: 'failover',
+          include: ['test/failover/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });

@@ -40,7 +40,7 @@ try {
       await writeFile(path.join(dir, hello.file), hello.source(n));
       await dev.next((e) => e.event === 'log' && e.data.includes(`hello ${n}`));
       const output = performance.now() - saved;
-      const finished = (await dev.next((e) => e.event === 'finished')) as Extract<DevEvent, { event: 'finished' }>;
+      const finished = await dev.next((e): e is Extract<DevEvent, { event: 'finished' }> => e.event === 'finished');
       const result = performance.now() - saved;
       if (n <= 2) continue; // warm-up: the first saves also warm the stack image's page cache
       toOutput.push(output);

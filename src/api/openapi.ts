@@ -124,7 +124,7 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
     const body = BODIES[key];
     const secured = !PUBLIC.has(path);
     paths[path] ??= {};
-    paths[path]![method.toLowerCase()] = {
+    paths[path][method.toLowerCase()] = {
       operationId: operationId(method, path),
       summary: SUMMARIES[key] ?? `${method} ${path}`,
       ...(params.length ? { parameters: params } : {}),

@@ -17,10 +17,25 @@ const SettingsSchema = z.object({
   DOCKHAND_HOST: z.string().default('0.0.0.0'),
   /** Where credentials, the code store and a self-started Redis live. */
   DOCKHAND_DATA_DIR: z.string().default('.dockhand'),
-  /** Redis to use; unset means `up` starts its own under the data dir. */
+  /**
+   * Redis to use; unset means `up` starts its own under the data dir. `redis+sentinel://host:26379,
+   * host2:26379/mymaster` names a master that Redis Sentinel manages (docs/operations.md#redis-high-availability).
+   */
   REDIS_URL: z.string().optional(),
   /** The Docker engine of a worker (and of builds); read by the Docker client itself, listed to be documented. */
   DOCKER_HOST: z.string().optional(),
+  /** Sentinel addresses (host:port, comma-separated), instead of a redis+sentinel:// URL; needs DOCKHAND_REDIS_MASTER. */
+  DOCKHAND_REDIS_SENTINELS: z.string().optional(),
+  /** The master group name the sentinels monitor. */
+  DOCKHAND_REDIS_MASTER: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a master group name like mymaster').optional(),
+  /**
+   * Replicas that must hold a queued task before the API acknowledges it (Redis WAIT); 0 answers as
+   * soon as the master has it. With a replica and Sentinel, 1 means a failover cannot lose a task the
+   * API acknowledged.
+   */
+  DOCKHAND_REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
+  /** Milliseconds the API waits for those replicas before it refuses the request (503). */
+  DOCKHAND_REDIS_WAIT_TIMEOUT_MS: positiveInt.max(60_000).default(2000),
   /** Prefix of every Redis key, so installations (and tests) can share one Redis. */
   DOCKHAND_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('dh:'),
   /** Directory of uploaded code archives; defaults to <data dir>/code. Share it (NFS) across servers. */
@@ -80,6 +95,14 @@ const SettingsSchema = z.object({
     .optional(),
   /** Days a finished task's log is kept. */
   DOCKHAND_LOG_RETENTION_DAYS: positiveInt.default(7),
+  /**
+   * Days a finished task (record, attempt history, log, trace) and a schedule's history entry are kept
+   * before the retention sweep forgets them; 30 keeps a month of history, so a monthly schedule's last
+   * run is still there when the next one fires.
+   */
+  DOCKHAND_TASK_RETENTION_DAYS: positiveInt.max(3650).default(30),
+  /** How often the fleet runs its retention sweep (one server per interval does it). */
+  DOCKHAND_RETENTION_SWEEP_MS: positiveInt.min(1000).default(600_000),
   /**
    * A PEM file of extra CA certificates that dependency builds at upload trust besides the stack's
    * own (e.g. the CA of a TLS-inspecting proxy in front of npm or PyPI).

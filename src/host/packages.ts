@@ -1,6 +1,7 @@
 /**
- * Installs the host programs Dockhand needs on a bare Debian machine: the Docker engine, Redis,
- * debootstrap (for building the Debian base offline) and iptables (the egress policy of tasks). As root on Debian it runs apt-get; otherwise it
+ * Installs the host programs Dockhand needs on a bare Debian machine: the Docker engine, Redis and
+ * Redis Sentinel, debootstrap (for building the Debian base offline) and iptables (the egress policy of
+ * tasks). As root on Debian it runs apt-get; otherwise it
  * stops with the exact command to run. A Docker or Redis the user points at (DOCKER_HOST, REDIS_URL)
  * needs no local package.
  *
@@ -15,6 +16,8 @@ import { findExecutable, runStreaming } from './run-command.ts';
 export const REQUIRED_PROGRAMS = [
   { program: 'dockerd', pkg: 'docker.io', unlessEnv: 'DOCKER_HOST' },
   { program: 'redis-server', pkg: 'redis-server', unlessEnv: 'REDIS_URL' },
+  // Redis Sentinel, for a highly available Redis (docs/operations.md) and the failover test.
+  { program: 'redis-sentinel', pkg: 'redis-sentinel', unlessEnv: 'REDIS_URL' },
   { program: 'debootstrap', pkg: 'debootstrap', unlessEnv: undefined },
   // The egress policy of network-enabled tasks (docs/security.md "Egress"); docker.io pulls it in too.
   { program: 'iptables', pkg: 'iptables', unlessEnv: undefined },

@@ -10,8 +10,10 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Redis, ReplyError } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import { DhError } from '../core/errors.ts';
+import { createRedisClient } from '../store/redis/connection/redis-client.ts';
+import { parseRedisTarget } from '../store/redis/connection/redis-target.ts';
 import type { ProgressLog } from './progress.ts';
 import { checkRedisDurability } from './redis-durability.ts';
 import { fileTail, findExecutable, runStreaming } from './run-command.ts';
@@ -88,7 +90,7 @@ async function startRedisServer(dir: string, port: number, logFile: string, log:
 
 /** A client for one question: no retries, no queueing; its connection errors are answers, not noise. */
 function oneShotClient(url: string): Redis {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const redis = createRedisClient(parseRedisTarget({ REDIS_URL: url }), { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   redis.on('error', () => {});
   return redis;
 }

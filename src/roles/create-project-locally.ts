@@ -6,7 +6,8 @@
  *
  *   const created = await createProjectLocally('billing', process.env);
  */
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../store/redis/connection/redis-client.ts';
+import { parseRedisTarget } from '../store/redis/connection/redis-target.ts';
 import { DhError } from '../core/errors.ts';
 import { parseSettings } from '../core/settings.ts';
 import { createProject, type CreatedProject } from '../service/projects.ts';
@@ -21,7 +22,7 @@ export function localRedisUrl(env: Record<string, string | undefined>): string {
 export async function createProjectLocally(name: string, env: Record<string, string | undefined> = process.env): Promise<CreatedProject> {
   const settings = parseSettings(env);
   const url = localRedisUrl(env);
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = createRedisClient(parseRedisTarget({ ...settings, REDIS_URL: url }), { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
     await redis.connect();
     await redis.ping();

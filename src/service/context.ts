@@ -2,13 +2,15 @@
  * Everything a server or worker process shares, wired once: settings, Redis adapters, the task queues,
  * the code store and the stack catalogue. Roles take the parts they need from here.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import path from 'node:path';
 import type { Settings } from '../core/settings.ts';
 import { DhError } from '../core/errors.ts';
 import { TaskQueue } from '../queue/task-queue.ts';
 import type { CodeRegistry, LogStore, NodeRegistry, ProjectStore, ScheduleStore, TaskStore } from '../store/ports.ts';
 import { Keys } from '../store/redis/keys.ts';
+import { createRedisClient } from '../store/redis/connection/redis-client.ts';
+import { describeRedisTarget, parseRedisTarget } from '../store/redis/connection/redis-target.ts';
 import { RedisCodeRegistry } from '../store/redis/redis-code-registry.ts';
 import { RedisEvents } from '../store/redis/redis-events.ts';
 import { RedisLogStore } from '../store/redis/redis-log-store.ts';
@@ -51,15 +53,15 @@ export interface AppContext {
 }
 
 export async function createContext(settings: Settings, options: { logger?: Logger } = {}): Promise<AppContext> {
-  const redisUrl = settings.REDIS_URL ?? 'redis://127.0.0.1:6390';
+  const target = parseRedisTarget(settings);
   // Blocking reads (log follow) must not be cut off by a retry limit: requests wait for a reconnect.
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  const redis = createRedisClient(target, { maxRetriesPerRequest: null, lazyConnect: true });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    throw new DhError('DH_ERR_REDIS_UNAVAILABLE', `Redis at ${redisUrl} does not answer (${(err as Error).message}); start redis-server or set REDIS_URL.`);
+    throw new DhError('DH_ERR_REDIS_UNAVAILABLE', `Redis (${describeRedisTarget(target)}) does not answer (${(err as Error).message}); start redis-server or set REDIS_URL.`);
   }
   const keys = new Keys(settings.DOCKHAND_REDIS_PREFIX);
   const dataDir = path.resolve(settings.DOCKHAND_DATA_DIR);

@@ -16,6 +16,7 @@ import type { CodeRevision, Task } from '../core/model.ts';
 import type { TaskRequest } from '../core/schemas/task-request.ts';
 import type { NewTask } from '../store/ports.ts';
 import { startEnqueueSpan, type EnqueueSpan } from '../telemetry/enqueue-span.ts';
+import { waitForReplicas } from '../store/redis/connection/replication.ts';
 import type { AppContext } from './context.ts';
 
 export interface QueueOptions {
@@ -56,6 +57,8 @@ export async function queueTasks(ctx: AppContext, projectId: string, requests: r
   let created: (Task | undefined)[];
   try {
     created = await ctx.queue.queueNew(prepared.map(({ task, send }) => ({ task, trace: send.carrier })));
+    // With DOCKHAND_REDIS_WAIT_REPLICAS, nothing is acknowledged before a replica holds it (docs/operations.md).
+    await waitForReplicas(ctx.redis, ctx.settings.DOCKHAND_REDIS_WAIT_REPLICAS, ctx.settings.DOCKHAND_REDIS_WAIT_TIMEOUT_MS, `${prepared.length} task(s)`);
   } catch (err) {
     for (const { send } of prepared.slice(1)) swallow(() => send.failed(err));
     return prepared[0]!.send.failed(err);

@@ -73,6 +73,8 @@ export interface CodeRegistry {
   isPaused(projectId: string, name: string): Promise<boolean>;
   /** The image ids recorded by any revision of any package (images that must not be deleted). */
   imageIds(): Promise<Set<string>>;
+  /** The code store digests any revision references (the archive its tasks run, a build's source). */
+  archiveDigests(): Promise<Set<string>>;
 }
 
 /** What a token opens: its project, and whether it may only read. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeOtlpTraces, encodeOtlpTraces, msToNanos, nanosToMs } from './otlp-json.ts';
+import { decodeOtlpTraces, nanosToMs } from './otlp-json.ts';
+import { encodeOtlpTraces, msToNanos } from './otlp-json-encode.ts';
 import type { SpanRecord } from './span-record.ts';
 
 const record: SpanRecord = {

@@ -5,7 +5,7 @@
  * attribute values as `{stringValue | intValue | doubleValue | boolValue | arrayValue}`. Pure.
  *
  *   const spans = decodeOtlpTraces(body);          // SpanRecord[] (throws a ZodError on bad input)
- *   const body = encodeOtlpTraces(spans, 'dockhand-client');
+ *   const body = encodeOtlpTraces(spans, 'dockhand-client');   // from otlp-json-encode.ts
  */
 import { z } from 'zod';
 import type { SpanAttributeValue, SpanKindName, SpanRecord, SpanStatusName } from './span-record.ts';
@@ -13,7 +13,6 @@ import { roundMicros } from './span-record.ts';
 import { SPAN_ID_PATTERN, TRACE_ID_PATTERN } from './trace-context.ts';
 
 // The encoder lives apart so the SDK can send spans without loading zod or OpenTelemetry.
-export { encodeOtlpTraces, msToNanos } from './otlp-json-encode.ts';
 
 const KIND_BY_NUMBER: Record<number, SpanKindName> = { 0: 'internal', 1: 'internal', 2: 'server', 3: 'client', 4: 'producer', 5: 'consumer' };
 const STATUS_BY_NUMBER: Record<number, SpanStatusName> = { 0: 'unset', 1: 'ok', 2: 'error' };

@@ -72,7 +72,7 @@ export function startDev(args: string[], env: Record<string, string>): DevProces
   return {
     pid: child.pid!,
     events,
-    next: next as DevProcess['next'],
+    next: next,
     exited,
     interrupt: () => {
       child.kill('SIGINT');

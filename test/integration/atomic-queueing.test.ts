@@ -42,18 +42,18 @@ let realSend: AppContext['redis']['sendCommand'];
 
 /** Every command the context's connection sends from now on, by name. */
 function recordCommands(): string[] {
-  realSend = ctx.redis.sendCommand;
+  realSend = ctx.redis.sendCommand.bind(ctx.redis);
   const sent: string[] = [];
   ctx.redis.sendCommand = function (this: unknown, command: Command, ...rest: unknown[]) {
     sent.push(command.name.toLowerCase());
     return (realSend as (...a: unknown[]) => unknown).call(ctx.redis, command, ...rest);
-  } as AppContext['redis']['sendCommand'];
+  };
   return sent;
 }
 
 /** The connection dies after `allowed` more commands: every later one fails as a lost connection would. */
 function loseConnectionAfter(allowed: number): void {
-  realSend = ctx.redis.sendCommand;
+  realSend = ctx.redis.sendCommand.bind(ctx.redis);
   let sent = 0;
   ctx.redis.sendCommand = function (this: unknown, command: Command, ...rest: unknown[]) {
     if (sent++ >= allowed) {
@@ -61,7 +61,7 @@ function loseConnectionAfter(allowed: number): void {
       return command.promise;
     }
     return (realSend as (...a: unknown[]) => unknown).call(ctx.redis, command, ...rest);
-  } as AppContext['redis']['sendCommand'];
+  };
 }
 
 async function storedTaskIds(): Promise<string[]> {

@@ -3,7 +3,8 @@
  * where the revisions are) and removes the stack images that are neither current nor recorded.
  * Without an answer from Redis nothing is removed: an image in use must never go by mistake.
  */
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../../store/redis/connection/redis-client.ts';
+import { describeRedisTarget, parseRedisTarget } from '../../store/redis/connection/redis-target.ts';
 import { DhError } from '../../core/errors.ts';
 import { parseSettings } from '../../core/settings.ts';
 import { pruneStackImages } from '../../stacks/prune.ts';
@@ -34,13 +35,13 @@ export async function pruneStacksCommand(deps: StacksDeps, options: { dryRun: bo
 
 async function referencedImageIds(): Promise<Set<string>> {
   const settings = parseSettings(process.env);
-  const url = settings.REDIS_URL ?? 'redis://127.0.0.1:6390';
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  const target = parseRedisTarget(settings);
+  const redis = createRedisClient(target, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
   try {
     await redis.connect();
     return await new RedisCodeRegistry(redis, new Keys(settings.DOCKHAND_REDIS_PREFIX)).imageIds();
   } catch (err) {
-    throw new DhError('DH_ERR_REDIS_UNAVAILABLE', `Redis at ${url} does not answer (${(err as Error).message}), so Dockhand cannot tell which images code revisions still use; nothing was removed. Set REDIS_URL.`);
+    throw new DhError('DH_ERR_REDIS_UNAVAILABLE', `Redis (${describeRedisTarget(target)}) does not answer (${(err as Error).message}), so Dockhand cannot tell which images code revisions still use; nothing was removed. Set REDIS_URL.`);
   } finally {
     redis.disconnect();
   }

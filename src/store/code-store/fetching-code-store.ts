@@ -17,7 +17,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DhError } from '../../core/errors.ts';
 import type { FsCodeStore } from './fs-code-store.ts';
-import { assertSha256, type CodeStore, type PutResult } from './port.ts';
+import { assertSha256, type CodeStore, type PutResult, type StoredArchive } from './port.ts';
 
 export interface FetchingCodeStoreOptions {
   /** The node's own code directory (DOCKHAND_CODE_DIR): read first, never written or evicted. */
@@ -63,6 +63,11 @@ export class FetchingCodeStore implements CodeStore {
 
   path(sha256: string): string {
     return this.options.cache.path(sha256);
+  }
+
+  /** The fetched copies only, like `delete`: a retention sweep may drop those, never the node's own directory. */
+  list(): Promise<StoredArchive[]> {
+    return this.options.cache.list();
   }
 
   /** One download per archive at a time, however many tasks ask for it. */

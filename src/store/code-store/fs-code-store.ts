@@ -14,10 +14,12 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DhError } from '../../core/errors.ts';
+import type { StoredArchive } from '../../core/retention/archive-collection.ts';
 import { assertSha256, type CodeStore, type PutResult } from './port.ts';
 
 const SUFFIX = '.tar.gz';
 const TEMP_PREFIX = '.incoming-';
+const SHA256_NAME = /^[0-9a-f]{64}$/;
 
 export class FsCodeStore implements CodeStore {
   readonly root: string;
@@ -76,12 +78,27 @@ export class FsCodeStore implements CodeStore {
     await rm(this.path(sha256), { force: true });
   }
 
+  async list(): Promise<StoredArchive[]> {
+    const archives: StoredArchive[] = [];
+    for (const shard of await this.shards()) {
+      for (const name of await readdir(path.join(this.root, shard)).catch(() => [] as string[])) {
+        const sha256 = name.endsWith(SUFFIX) ? name.slice(0, -SUFFIX.length) : '';
+        if (!SHA256_NAME.test(sha256)) continue;
+        const info = await stat(path.join(this.root, shard, name)).catch(() => undefined);
+        if (info?.isFile()) archives.push({ sha256, storedMs: info.mtimeMs, size: info.size });
+      }
+    }
+    return archives;
+  }
+
+  private async shards(): Promise<string[]> {
+    return (await readdir(this.root).catch(() => [] as string[])).filter((shard) => /^[0-9a-f]{2}$/.test(shard));
+  }
+
   /** Removes temp files that a crashed `put` left behind, if older than `maxAgeMs`. Returns how many. */
   async sweepIncoming(maxAgeMs: number, nowMs: number = Date.now()): Promise<number> {
     let removed = 0;
-    const shards = await readdir(this.root).catch(() => [] as string[]);
-    for (const shard of shards) {
-      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+    for (const shard of await this.shards()) {
       for (const name of await readdir(path.join(this.root, shard)).catch(() => [] as string[])) {
         if (!name.startsWith(TEMP_PREFIX)) continue;
         const file = path.join(this.root, shard, name);

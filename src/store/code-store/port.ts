@@ -9,6 +9,8 @@
  */
 import type { Readable } from 'node:stream';
 import { DhError } from '../../core/errors.ts';
+import type { StoredArchive } from '../../core/retention/archive-collection.ts';
+export type { StoredArchive };
 
 export interface PutResult {
   /** false when an archive with this sha256 was already stored (nothing was written). */
@@ -29,6 +31,8 @@ export interface CodeStore {
   has(sha256: string): Promise<boolean>;
   /** Removes the archive; a missing one is not an error. Callers make sure no revision still uses it. */
   delete(sha256: string): Promise<void>;
+  /** Every stored archive with when it was stored, for the collection of unreferenced ones. */
+  list(): Promise<StoredArchive[]>;
   /** Where the archive lives: a file path for directory stores, an object URL or key for others. */
   path(sha256: string): string;
 }

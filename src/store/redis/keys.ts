@@ -73,6 +73,9 @@ export class Keys {
   /** The secret nodes present to fetch code archives from the API (created once, by whoever asks first). */
   nodeToken(): string { return `${this.prefix}node-token`; }
 
+  /** Held by the server running this interval's retention sweep, so the fleet sweeps once per interval. */
+  maintenanceLock(): string { return `${this.prefix}maintenance:lock`; }
+
   /** Pub/sub channels: cancel requests to workers, finished notices to waiters, new work to nodes. */
   cancelChannel(): string { return `${this.prefix}events:cancel`; }
   finishedChannel(): string { return `${this.prefix}events:finished`; }

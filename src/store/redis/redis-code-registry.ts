@@ -91,17 +91,31 @@ export class RedisCodeRegistry implements CodeRegistry {
 
   async imageIds(): Promise<Set<string>> {
     const ids = new Set<string>();
+    for await (const revision of this.everyRevision()) {
+      if (revision.image_id) ids.add(revision.image_id);
+    }
+    return ids;
+  }
+
+  async archiveDigests(): Promise<Set<string>> {
+    const digests = new Set<string>();
+    for await (const revision of this.everyRevision()) {
+      if (revision.archive_sha256) digests.add(revision.archive_sha256);
+      if (revision.build?.source_sha256) digests.add(revision.build.source_sha256);
+    }
+    return digests;
+  }
+
+  /** Every stored revision of every package of every project, by SCAN (no index lists them all). */
+  private async *everyRevision(): AsyncGenerator<Partial<CodeRevision>> {
     let cursor = '0';
     do {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.codeRevisionPattern(), 'COUNT', 500);
       cursor = next;
       if (keys.length === 0) continue;
       for (const json of await this.redis.mget(...keys)) {
-        if (!json) continue;
-        const imageId = (JSON.parse(json) as Partial<CodeRevision>).image_id;
-        if (imageId) ids.add(imageId);
+        if (json) yield JSON.parse(json) as Partial<CodeRevision>;
       }
     } while (cursor !== '0');
-    return ids;
   }
 }

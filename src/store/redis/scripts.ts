@@ -27,6 +27,7 @@ const SCRIPTS = {
   recoverNode: { file: 'recover-node.lua', keys: 1 },
   unparkCode: { file: 'unpark-code.lua', keys: 1 },
   appendSpans: { file: 'append-spans.lua', keys: 1 },
+  expireTask: { file: 'expire-task.lua', keys: 8 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
