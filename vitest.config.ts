@@ -16,7 +16,7 @@ export default defineConfig({
         },
       },
       // Deploying Dockhand itself on a Swarm of this machine's engine: minutes of image builds when cold,
-      // so `npm test` leaves it out and CI runs it on its own (`node scripts/test.js --project deploy`).
+      // so `npm test` and CI leave it out; `npm run test:deploy` runs it on its own.
       {
         test: {
           name: 'deploy',

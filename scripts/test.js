@@ -3,7 +3,7 @@
 // builds the whole stack catalogue (the tests run every stack; cached after the first run, several
 // stacks at a time, DOCKHAND_BUILD_PARALLEL to change how many), then runs the unit, integration and
 // end-to-end suites against them. Extra arguments go to vitest (e.g. `npm test -- test/unit`;
-// `node scripts/test.js --project deploy` runs the deployment suite, which CI runs after the rest).
+// `npm run test:deploy` and `npm run test:failover` run the suites `npm test` leaves out).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, ensureDependencies } from './ensure-deps.js';
