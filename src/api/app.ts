@@ -87,12 +87,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerScheduleRoutes(app, ctx);
   registerNodeRoutes(app, ctx);
   registerArchiveRoutes(app, ctx);
-  await registerIronWorkerApi(app, ctx);
-  app.get('/v1/openapi.json', async (request) => openApiDocument(routes, PACKAGE_VERSION, `${request.protocol}://${request.host}`));
   registerTokenRoutes(app, ctx);
   registerOverviewRoutes(app, ctx);
   await registerIronWorkerApi(app, ctx);
   await registerDashboard(app);
-  app.get('/v1/openapi.json', async () => openApiDocument(routes, PACKAGE_VERSION));
+  app.get('/v1/openapi.json', async (request) => openApiDocument(routes, PACKAGE_VERSION, `${request.protocol}://${request.host}`));
   return app;
 }
