@@ -31,14 +31,16 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  ctx.redis.sendCommand = realSend;
+  // Only a test that wrapped this context's connection put anything back (realSend is bound to it).
+  if (realSend) ctx.redis.sendCommand = realSend;
+  realSend = undefined;
   const keys = await ctx.redis.keys(`${ctx.keys.prefix}*`);
   if (keys.length > 0) await ctx.redis.del(...keys);
   await ctx.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
-let realSend: AppContext['redis']['sendCommand'];
+let realSend: AppContext['redis']['sendCommand'] | undefined;
 
 /** Every command the context's connection sends from now on, by name. */
 function recordCommands(): string[] {
@@ -115,7 +117,7 @@ describe('queueing tasks', () => {
       loseConnectionAfter(allowed);
       await queueTasks(ctx, projectId, [{ code_name: 'noop', delay: allowed % 2 }, { code_name: 'noop' }]).catch(() => undefined);
       await queueTask(ctx, projectId, { code_name: 'noop' }, { trace: { traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` } }).catch(() => undefined);
-      ctx.redis.sendCommand = realSend;
+      ctx.redis.sendCommand = realSend!;
       for (const id of await storedTaskIds()) expect(await isQueued(id), `task ${id} after ${allowed} command(s)`).toBe(true);
     }
     // Some runs got through, so the check above looked at real tasks.
