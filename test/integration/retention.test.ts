@@ -45,7 +45,13 @@ async function queueTask(code = 'job'): Promise<string> {
 }
 
 async function finish(id: string, status: 'complete' | 'cancelled' | 'error'): Promise<void> {
-  await ctx.tasks.transition(id, ['queued'], status, { end_time: new Date().toISOString(), attempt_history: [{ attempt: 1, status }] });
+  // The lifecycle table lets only a running (or preparing) task complete.
+  if (status === 'complete') {
+    await ctx.tasks.transition(id, ['queued'], 'preparing', {});
+    await ctx.tasks.transition(id, ['preparing'], 'running', {});
+  }
+  const from = status === 'complete' ? (['running'] as const) : (['queued'] as const);
+  expect((await ctx.tasks.transition(id, [...from], status, { end_time: new Date().toISOString(), attempt_history: [{ attempt: 1, status }] })).applied).toBe(true);
   const task = (await ctx.tasks.get(id))!;
   await ctx.logs.append(id, [{ stream: 'stdout', data: `output of ${id}\n` }]);
   await ctx.telemetry.store.setOwner(task.trace_id, { taskId: id, projectId });
