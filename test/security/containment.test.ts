@@ -158,14 +158,15 @@ describe('hostile tasks are contained and the node keeps serving', () => {
 
   it('zombie storm: unreaped children are orphaned to tini, which reaps them', async () => {
     await uploadScript(fleet, 'zombies', [
-      'count() { local z=0 s; for s in /proc/[0-9]*/stat; do read -r s < "$s" 2>/dev/null && [[ $s == *") Z "* ]] && z=$((z+1)); done; echo "$1: $z"; }',
+      'count() { local z=0 s; for s in /proc/[0-9]*/stat; do read -r s < "$s" 2>/dev/null && [[ $s == *") Z "* ]] && z=$((z+1)); done; echo "$z"; }',
       "bash -c 'for i in $(seq 200); do sleep 0.5 & done; exec sleep 60' &",
       'parent=$!',
-      'sleep 3',
-      'count zombies',
+      // Polled, not a fixed pause: on a busy machine 200 processes take longer to start and exit.
+      'for i in $(seq 60); do z=$(count); [ "$z" -ge 150 ] && break; sleep 0.5; done',
+      'echo "zombies: $z"',
       'kill -9 "$parent"',
-      'sleep 1',
-      'count "zombies after the parent died"',
+      'for i in $(seq 20); do z=$(count); [ "$z" -eq 0 ] && break; sleep 0.5; done',
+      'echo "zombies after the parent died: $z"',
     ].join('\n'));
     const { task, log } = await attackThenServe('zombies');
     expect(task.status).toBe('complete');
