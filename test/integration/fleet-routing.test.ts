@@ -120,7 +120,8 @@ describe('the nodes of the fleet', () => {
       expect(Date.now() - Date.parse(node.last_seen)).toBeLessThan(5000);
     }
     const table = await dockhand(['nodes'], fleet.env);
-    expect(table.stdout).toMatch(/node-small\s+running\s+small\s+-\s+1\/4\s+96\/300 MiB/);
+    // A node that enforces the egress policy carries the label network-enabled tasks ask for.
+    expect(table.stdout).toMatch(/node-small\s+running\s+small\s+(-|dockhand\.network=ready)\s+1\/4\s+96\/300 MiB/);
 
     await Promise.all(tasks.map((t) => fleet.client.tasks.cancel(t.id)));
     await finished(tasks);
