@@ -37,7 +37,7 @@ export async function measureLatency(client: Dockhand, image: string, rounds: nu
   for (let i = -2; i < rounds; i++) {
     const bare = await bareLifecycle(image);
     await settle();
-    let t = performance.now();
+    const t = performance.now();
     const queued = await client.tasks.queue('noop');
     const done = await client.tasks.wait(queued.id);
     const endToEnd = performance.now() - t;
