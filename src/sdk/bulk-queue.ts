@@ -32,7 +32,7 @@ export function chunksOf<T>(items: readonly T[], size: number): T[][] {
 
 export async function queueInBatches<I, T>(items: readonly I[], send: (chunk: I[]) => Promise<T[]>, options: BulkOptions): Promise<T[]> {
   const chunks = chunksOf(items, options.batchSize);
-  const answers = new Array<T[] | undefined>(chunks.length);
+  const answers: (T[] | undefined)[] = chunks.map(() => undefined);
   let next = 0;
   const failures: { index: number; error: unknown }[] = [];
   const lane = async (): Promise<void> => {

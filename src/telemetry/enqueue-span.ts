@@ -5,8 +5,7 @@
  * starts its own.
  *
  *   const send = startEnqueueSpan(ctx.telemetry, { request, codeName: 'hello', projectId, priority: 0, options });
- *   const task = await ctx.tasks.create({ ..., trace_id: send.traceId }).catch(send.failed);
- *   await ctx.queue.enqueue({ ..., trace: send.carrier }).catch(send.failed);
+ *   const [task] = await ctx.queue.queueNew([{ task: { ..., trace_id: send.traceId }, trace: send.carrier }]).catch(send.failed);
  *   send.succeeded(task); await telemetry.store.setOwners([{ traceId: send.traceId, owner }]);
  */
 import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type Link, type SpanStatus } from '@opentelemetry/api';

@@ -31,39 +31,47 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  // Only a test that wrapped this context's connection put anything back (realSend is bound to it).
-  if (realSend) ctx.redis.sendCommand = realSend;
-  realSend = undefined;
+  restoreSend();
   const keys = await ctx.redis.keys(`${ctx.keys.prefix}*`);
   if (keys.length > 0) await ctx.redis.del(...keys);
   await ctx.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
-let realSend: AppContext['redis']['sendCommand'] | undefined;
+type Send = (command: Command, ...rest: unknown[]) => unknown;
+
+/** Puts `wrap` between the context's connection and Redis; restoreSend() takes it away. */
+function interceptSend(wrap: (command: Command, send: Send) => unknown): void {
+  const send = ctx.redis.sendCommand.bind(ctx.redis) as Send;
+  const intercepted: Send = (command, ...rest) => wrap(command, (c, ...r) => send(c, ...(r.length > 0 ? r : rest)));
+  Object.assign(ctx.redis, { sendCommand: intercepted });
+}
+
+/** The connection's own sendCommand again (the override is an own property over the prototype's). */
+function restoreSend(): void {
+  Reflect.deleteProperty(ctx.redis, 'sendCommand');
+}
 
 /** Every command the context's connection sends from now on, by name. */
 function recordCommands(): string[] {
-  realSend = ctx.redis.sendCommand.bind(ctx.redis);
   const sent: string[] = [];
-  ctx.redis.sendCommand = function (this: unknown, command: Command, ...rest: unknown[]) {
+  interceptSend((command, send) => {
     sent.push(command.name.toLowerCase());
-    return (realSend as (...a: unknown[]) => unknown).call(ctx.redis, command, ...rest);
-  };
+    return send(command);
+  });
   return sent;
 }
 
 /** The connection dies after `allowed` more commands: every later one fails as a lost connection would. */
 function loseConnectionAfter(allowed: number): void {
-  realSend = ctx.redis.sendCommand.bind(ctx.redis);
   let sent = 0;
-  ctx.redis.sendCommand = function (this: unknown, command: Command, ...rest: unknown[]) {
+  interceptSend((command, send) => {
     if (sent++ >= allowed) {
       command.reject(new Error('Connection is closed.'));
       return command.promise;
     }
-    return (realSend as (...a: unknown[]) => unknown).call(ctx.redis, command, ...rest);
-  };
+    return send(command);
+  });
 }
 
 async function storedTaskIds(): Promise<string[]> {
@@ -117,7 +125,7 @@ describe('queueing tasks', () => {
       loseConnectionAfter(allowed);
       await queueTasks(ctx, projectId, [{ code_name: 'noop', delay: allowed % 2 }, { code_name: 'noop' }]).catch(() => undefined);
       await queueTask(ctx, projectId, { code_name: 'noop' }, { trace: { traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` } }).catch(() => undefined);
-      ctx.redis.sendCommand = realSend!;
+      restoreSend();
       for (const id of await storedTaskIds()) expect(await isQueued(id), `task ${id} after ${allowed} command(s)`).toBe(true);
     }
     // Some runs got through, so the check above looked at real tasks.
