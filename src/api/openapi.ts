@@ -101,7 +101,8 @@ type ErrorResponse = keyof typeof ERROR_RESPONSES;
 
 /** Which error answers a route documents: by whether it needs a token, names a resource, and takes a body. */
 function errorResponsesOf(method: string, path: string, secured: boolean): ErrorResponse[] {
-  if (!secured) return [];
+  // A tokenless route that takes a body (redeeming a sign-in link) still refuses a malformed one.
+  if (!secured) return method === 'POST' || method === 'PUT' ? ['BadRequest'] : [];
   const answers: ErrorResponse[] = ['BadRequest', 'Unauthorized'];
   if (path.includes('{')) answers.push('NotFound');
   if (method === 'POST' || method === 'PUT') answers.push('PayloadTooLarge');
