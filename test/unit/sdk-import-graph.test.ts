@@ -9,8 +9,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
-/** Packages the SDK may load at run time: packing a directory for upload needs these two. */
-const ALLOWED_PACKAGES = new Set(['ignore', 'tar-fs']);
+/** Packages the SDK may load at run time: packing a directory for upload, and reading a log's SSE stream. */
+const ALLOWED_PACKAGES = new Set(['ignore', 'tar-fs', 'eventsource-parser']);
 
 /** Value imports of a module (type-only imports and exports are erased by the compiler). */
 function runtimeImports(file: string): string[] {
