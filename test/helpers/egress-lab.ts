@@ -27,7 +27,7 @@ import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { IptablesEgress, runCommand, type CommandRunner } from '../../src/host/egress/iptables.ts';
 import type { EgressNetwork } from '../../src/host/egress/rules.ts';
-import { docker as mainDocker } from './docker.ts';
+import { copyImage } from './second-engine.ts';
 
 const run = promisify(execFile);
 
@@ -195,12 +195,3 @@ function hasInterface(ns: string, name: string): boolean {
   return text.split('\n').some((line) => line.trimStart().startsWith(`${name}:`));
 }
 
-/** `docker save IMAGE | docker load` into the lab's engine, every tag of the image included. */
-async function copyImage(image: string, target: Dockerode): Promise<void> {
-  const saved = await mainDocker().getImage(image).get();
-  const loading = await target.loadImage(saved);
-  await new Promise<void>((resolve, reject) => {
-    target.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve()));
-  });
-  await target.getImage(image).inspect();
-}

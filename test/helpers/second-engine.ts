@@ -95,8 +95,8 @@ export async function startSecondEngine(options: { images: string[]; daemonArgs?
   return { dockerHost: `unix://${socket}`, docker, stop };
 }
 
-/** `docker save IMAGE | DOCKER_HOST=second docker load`, through the engines' APIs. */
-async function copyImage(image: string, target: Dockerode): Promise<void> {
+/** `docker save IMAGE | DOCKER_HOST=other docker load`, through the engines' APIs (every tag of the image included). */
+export async function copyImage(image: string, target: Dockerode): Promise<void> {
   const saved = await mainDocker().getImage(image).get();
   const loading = await target.loadImage(saved);
   await new Promise<void>((resolve, reject) => {
