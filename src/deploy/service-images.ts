@@ -3,10 +3,13 @@
  * their release, from a build context whose content hash is the tag, so a build is skipped when the tag
  * exists and any change of an input moves it.
  *
- * - `dockhand/dockhand`: the app (server and worker roles). Its context is dockerfiles/dockhand plus the
- *   checkout's runtime files under `app/` (bin, src without tests, stacks, dockerfiles, package files).
- *   Production dependencies are staged only when the image must be built (`npm ci --omit=dev`): they
- *   follow from package-lock.json, which the hash covers, so hashing them too would add nothing.
+ * - `dockhand/dockhand`: the app (server and worker roles). Its tag hashes dockerfiles/dockhand and the
+ *   checkout's sources (bin, src without tests, ui, stacks, dockerfiles, package and compiler files).
+ *   What goes into the image is the compiled form: src/ compiled into `app/dist` (scripts/build.js) and
+ *   the production dependencies (`npm ci --omit=dev`), both staged only when the image must be built.
+ *   They follow from the hashed sources and package-lock.json, so hashing them too would add nothing;
+ *   compiled JavaScript starts in about a second where the sources through tsx took most of a minute
+ *   on a busy node, longer than a health check's start period.
  * - `dockhand/registry`: Debian's docker-registry, the image store every Swarm node pulls from.
  * - `dockhand/redis`: Debian's redis-server with AOF, for the Swarm stack and the compose file.
  *
@@ -35,8 +38,10 @@ export const SERVICE_IMAGES: readonly ServiceImageName[] = ['dockhand', 'registr
 const RELEASE: Record<ServiceImageName, string> = { dockhand: 'trixie', registry: 'bookworm', redis: 'trixie' };
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** What of the checkout the app needs at run time, relative to its root. */
-const APP_PATHS = ['bin', 'src', 'stacks', 'dockerfiles', 'package.json', 'package-lock.json', 'tsconfig.json'] as const;
+/** What of the checkout the app is made from, relative to its root. */
+const APP_PATHS = ['bin', 'src', 'ui', 'stacks', 'dockerfiles', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'] as const;
+/** Sources that only the tag hashes: the image carries their compiled form (app/dist) instead. */
+const COMPILED_ONLY = /^app\/(src\/|tsconfig[^/]*\.json$)/;
 
 export function serviceImageRepo(name: ServiceImageName): string {
   return `dockhand/${name}`;
@@ -77,9 +82,15 @@ export async function ensureServiceImage(docker: Docker, catalog: StackCatalog, 
     return { name, ref, id: existing.Id, status: 'cached', seconds: seconds() };
   }
   log(`building ${ref} on ${base.ref}`);
-  const staged = name === 'dockhand' ? await stageProductionDependencies(root, log) : undefined;
+  const staged = name === 'dockhand' ? await stageApp(root, log) : undefined;
   try {
-    const files = staged ? [...context, ...(await prefixed(path.join(staged, 'node_modules'), 'app/node_modules'))] : context;
+    const files = staged
+      ? [
+        ...context.filter((file) => !COMPILED_ONLY.test(file.path)),
+        ...(await prefixed(path.join(staged, 'dist'), 'app/dist')),
+        ...(await prefixed(path.join(staged, 'node_modules'), 'app/node_modules')),
+      ]
+      : context;
     const id = await runDockerBuild(docker, {
       context: packContext(files),
       dockerfile: 'Dockerfile',
@@ -118,13 +129,20 @@ async function prefixed(dir: string, prefix: string): Promise<ContextFile[]> {
 }
 
 /**
- * `npm ci --omit=dev` of the checkout's lockfile in a scratch directory, on this host (its npm and its
- * registry settings, so a TLS proxy's CA works as it does for the checkout). No install scripts and no
- * bin links: the image runs `node bin/dockhand.js` and needs neither. Returns the scratch directory.
+ * A scratch directory with the app's compiled form (`dist/`, by the checkout's own scripts/build.js)
+ * and `npm ci --omit=dev` of its lockfile, on this host (its npm and its registry settings, so a TLS
+ * proxy's CA works as it does for the checkout). No install scripts and no bin links: the image runs
+ * `node bin/dockhand.js`, which runs dist/ where there is no src/, and needs neither.
  */
-async function stageProductionDependencies(root: string, log: (message: string) => void): Promise<string> {
+async function stageApp(root: string, log: (message: string) => void): Promise<string> {
   const npm = findExecutable('npm') ?? path.join(path.dirname(process.execPath), 'npm');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-image-'));
+  log('compiling src/ into dist/');
+  const compiled = await runStreaming(process.execPath, [path.join(root, 'scripts', 'build.js'), '--out-dir', path.join(dir, 'dist')], { cwd: root });
+  if (compiled.code !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new DhError('DH_ERR_STACK_BUILD_FAILED', `Compiling Dockhand for its image failed (exit ${compiled.code}); \`npm run build\` shows the same errors. Last lines:\n${compiled.tail.slice(-10).join('\n')}`);
+  }
   await cp(path.join(root, 'package.json'), path.join(dir, 'package.json'));
   await cp(path.join(root, 'package-lock.json'), path.join(dir, 'package-lock.json'));
   log('npm ci --omit=dev (production dependencies)');
