@@ -96,10 +96,16 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
       stacks: async () => (await stackInventory(docker, ctx.catalog)).filter((row) => row.state === 'built').map((row) => row.name),
     },
   );
-  await agent.start();
-  // Stack images reach this node from the registry in the background, never while a task waits.
+  // Stack images reach this node from the registry, never while a task waits: a fresh node first pulls
+  // what the registry holds (so it never claims a task of a stack it is still pulling), then checks in
+  // the background for stacks built later (docs/deploy.md).
   const puller = ctx.settings.DOCKHAND_REGISTRY ? new StackImagePuller(docker, ctx.catalog, ctx.settings.DOCKHAND_REGISTRY, ctx.logger) : undefined;
-  puller?.start(options.timing?.reconcileMs ?? ctx.settings.DOCKHAND_RECONCILE_MS);
+  if (puller) {
+    ctx.logger.info({ registry: ctx.settings.DOCKHAND_REGISTRY }, 'pulling the stack images of the registry before taking tasks');
+    await puller.pass();
+    puller.start(options.timing?.reconcileMs ?? ctx.settings.DOCKHAND_RECONCILE_MS);
+  }
+  await agent.start();
   // The clusters this node serves show a depth even before any task was queued to them.
   ctx.metrics.trackQueueDepth(async () => Object.fromEntries(await Promise.all(options.clusters.map(async (c) => [c, await ctx.queue.depth(c)] as const))));
   const untrack = ctx.metrics.trackNode(nodeId, () => {

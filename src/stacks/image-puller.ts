@@ -1,8 +1,8 @@
 /**
  * Brings the current stack images onto a worker's engine from a registry (DOCKHAND_REGISTRY, the
- * in-swarm one in a Swarm deployment), in the background: at start and then periodically, so a stack
- * built and pushed later reaches every node without a restart. Never on a task's path: a task whose
- * stack is not here yet fails to resolve its image as before (docs/deploy.md).
+ * in-swarm one in a Swarm deployment): one pass before the node takes tasks, then periodically in the
+ * background, so a stack built and pushed later reaches every node without a restart. Never on a
+ * task's path (docs/deploy.md).
  *
  * A stack's tag is the content hash of its inputs and of the ids of the images below it, so the pull
  * goes bottom-up: `debian:<release>-slim`, then the base the node computes from its id, then the stack.
@@ -10,7 +10,7 @@
  * builder did. Each pulled image is tagged back to its plain name; what the registry lacks is skipped.
  *
  *   const puller = new StackImagePuller(docker, catalog, '127.0.0.1:5000', logger);
- *   puller.start(30_000);  ...  await puller.stop();
+ *   await puller.pass();  puller.start(30_000);  ...  await puller.stop();
  */
 import type Docker from 'dockerode';
 import { findImage, tagImage } from '../host/docker-images.ts';
@@ -25,8 +25,8 @@ export class StackImagePuller {
 
   constructor(private readonly docker: Docker, private readonly catalog: StackCatalog, private readonly registry: string, private readonly logger: Logger) {}
 
+  /** A pass every `everyMs` from now on (the first one is the caller's own `pass()`). */
   start(everyMs: number): void {
-    void this.pass();
     this.timer = setInterval(() => void this.pass(), everyMs);
   }
 
