@@ -70,6 +70,7 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
   const nodeId = options.nodeId ?? ctx.settings.DOCKHAND_NODE_ID ?? os.hostname();
   const dockerHost = dockerHostOf(docker);
   const labels = ctx.settings.DOCKHAND_HOST_LABELS === 'on' ? await readHostLabels(docker, options.labels ?? {}, ctx.logger) : options.labels;
+  const puller = ctx.settings.DOCKHAND_REGISTRY ? new StackImagePuller(docker, ctx.catalog, ctx.settings.DOCKHAND_REGISTRY, ctx.logger) : undefined;
   const agent = new NodeAgent(
     {
       ctx,
@@ -80,6 +81,8 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
       taskNetwork,
       taskDns,
       egress,
+      // A task of a stack this node lacks went back to the queue; pull now rather than at the next pass.
+      ...(puller ? { onStackMissing: () => void puller.pass() } : {}),
     },
     {
       clusters: options.clusters,
@@ -99,7 +102,6 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
   // Stack images reach this node from the registry, never while a task waits: a fresh node first pulls
   // what the registry holds (so it never claims a task of a stack it is still pulling), then checks in
   // the background for stacks built later (docs/deploy.md).
-  const puller = ctx.settings.DOCKHAND_REGISTRY ? new StackImagePuller(docker, ctx.catalog, ctx.settings.DOCKHAND_REGISTRY, ctx.logger) : undefined;
   if (puller) {
     ctx.logger.info({ registry: ctx.settings.DOCKHAND_REGISTRY }, 'pulling the stack images of the registry before taking tasks');
     await puller.pass();

@@ -15,6 +15,7 @@ import { preparePackage } from './code-build.ts';
 import type { AppContext } from './context.ts';
 import type { StoredArchive } from './stored-archive.ts';
 import { stopSchedulesOfCode } from './schedules.ts';
+import { packageStack } from '../core/package-stack.ts';
 
 export interface UploadedArchive {
   stream: Readable;
@@ -46,7 +47,7 @@ export interface CodeOrigin {
  * is read, let alone stored; and again by uploadCode.
  */
 export function checkCodeUpload(ctx: AppContext, meta: CodeUpload): { stack?: string; config?: string } {
-  const stack = meta.image ? undefined : (meta.stack ?? 'default');
+  const stack = packageStack(meta);
   if (stack) ctx.catalog.get(stack);
   const config = meta.config === undefined ? undefined : typeof meta.config === 'string' ? meta.config : JSON.stringify(meta.config);
   const configMax = ctx.settings.DOCKHAND_CONFIG_MAX_BYTES;

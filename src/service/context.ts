@@ -52,7 +52,8 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export async function createContext(settings: Settings, options: { logger?: Logger } = {}): Promise<AppContext> {
+/** `catalog`: the stack catalogue to use instead of the project's own (tests with stacks of their own). */
+export async function createContext(settings: Settings, options: { logger?: Logger; catalog?: StackCatalog } = {}): Promise<AppContext> {
   const target = parseRedisTarget(settings);
   // Blocking reads (log follow) must not be cut off by a retry limit: requests wait for a reconnect.
   const redis = createRedisClient(target, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -84,7 +85,7 @@ export async function createContext(settings: Settings, options: { logger?: Logg
     events,
     queue,
     codeStore: codeStoreOf(settings, dataDir, redis, keys),
-    catalog: await loadStackCatalog(),
+    catalog: options.catalog ?? (await loadStackCatalog()),
     logger,
     metrics,
     telemetry,

@@ -12,6 +12,7 @@ import type { AppContext } from './context.ts';
 
 export { payloadText, queueTask, queueTasks, type QueueOptions } from './queue-tasks.ts';
 import { queueTask } from './queue-tasks.ts';
+import { packageStack } from '../core/package-stack.ts';
 
 export async function getTask(ctx: AppContext, projectId: string, taskId: string): Promise<Task> {
   const task = /^[0-9a-f]{24}$/.test(taskId) ? await ctx.tasks.get(taskId) : undefined;
@@ -31,8 +32,13 @@ export async function showTask(ctx: AppContext, projectId: string, taskId: strin
 
 async function withWaitReason(ctx: AppContext, task: Task): Promise<Task> {
   if (task.status !== 'queued') return task;
-  const [nodes, paused] = await Promise.all([ctx.nodes.list(), ctx.codes.isPaused(task.project_id, task.code_name)]);
-  const reason = waitReason(task, nodes, { name: task.code_name, paused });
+  const [nodes, paused, code] = await Promise.all([
+    ctx.nodes.list(),
+    ctx.codes.isPaused(task.project_id, task.code_name),
+    ctx.codes.revision(task.project_id, task.code_name, task.code_rev),
+  ]);
+  const stack = code ? packageStack(code) : undefined;
+  const reason = waitReason({ ...task, ...(stack !== undefined ? { stack } : {}) }, nodes, { name: task.code_name, paused });
   return reason ? { ...task, wait_reason: reason } : task;
 }
 

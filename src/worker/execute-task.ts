@@ -20,7 +20,7 @@ import { AttemptTelemetry, type AttemptEnd } from '../telemetry/attempt-telemetr
 import { runAttempt, type AttemptOutcome } from './task-runner.ts';
 import { AttemptOutput } from './attempt-output.ts';
 import { observeRunnerPhase } from './observe-attempt.ts';
-import { afterAttempt, attemptHeader, failuresIn } from './settle-policy.ts';
+import { afterAttempt, attemptHeader, failuresIn, stackMissesIn } from './settle-policy.ts';
 import { outsideStopOf } from './stop-reason.ts';
 import type { WarmPool } from './warm-pool.ts';
 import { startScript } from './warm-spec.ts';
@@ -57,6 +57,8 @@ export interface ExecuteDeps {
   taskDns?: string[];
   /** Holds the egress policy of network-enabled tasks; absent: they run unfiltered. */
   egress?: EgressGuard;
+  /** Told when a task's stack image is not on this node (the node then pulls what it lacks). */
+  onStackMissing?: (stack: string) => void;
 }
 
 export type ExecuteResult =
@@ -79,7 +81,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
   const retries = task.retries ?? code?.retries ?? 0;
   if (held.attempt > 1 || retries > 0) log.system(attemptHeader(held.attempt, deps.nodeId, new Date()));
 
-  const settle = async (status: FinishedStatus, patch: TaskPatch, outcome?: AttemptOutcome): Promise<'finished' | 'requeued' | 'superseded'> => {
+  const settle = async (status: FinishedStatus, patch: TaskPatch, outcome?: AttemptOutcome, missingStack?: string): Promise<'finished' | 'requeued' | 'superseded'> => {
     telemetry.phase('finish');
     const stopReason = outsideStopOf(signal);
     const next = afterAttempt({
@@ -92,6 +94,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       retriesDelaySeconds: task.retries_delay ?? code?.retries_delay ?? 0,
       random: deps.random ?? Math.random,
       ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}),
+      ...(missingStack !== undefined ? { missingStack, stackMissesBefore: stackMissesIn(task.attempt_history) } : {}),
     });
     const history: TaskAttempt = {
       attempt: held.attempt,
@@ -136,6 +139,15 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
   try {
     resolved = await deps.images.resolve(code);
   } catch (err) {
+    // Not the task's fault: a node that pulls from a registry may not have a new stack's image yet.
+    const missing = missingStackOf(err);
+    if (missing !== undefined) {
+      deps.onStackMissing?.(missing.stack);
+      telemetry.fail(missing.message, 'Image Unavailable');
+      log.system(`[dockhand] ${missing.message}`);
+      await settle('error', { msg: missing.message, error_class: 'Image Unavailable', end_time: new Date().toISOString() }, undefined, missing.stack);
+      return { ran: false, reason: missing.message };
+    }
     return fail(isDhError(err) ? err.message : `Could not ready the image: ${(err as Error).message}`, 'Image Unavailable');
   }
 
@@ -235,6 +247,13 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
 }
 
 /** How the attempt ended, for its trace and metrics. */
+/** The stack whose image this node lacks, when that is what `err` says (images.ts). */
+function missingStackOf(err: unknown): { stack: string; message: string } | undefined {
+  if (!isDhError(err) || err.code !== 'DH_ERR_STACK_NOT_BUILT') return undefined;
+  const stack = (err.details as { stack?: unknown } | undefined)?.stack;
+  return typeof stack === 'string' ? { stack, message: err.message } : undefined;
+}
+
 function attemptEnd(patch: TaskPatch, outcome: AttemptOutcome | undefined): AttemptEnd {
   if (outcome) return { durationMs: outcome.durationMs, exitCode: outcome.exitCode, msg: outcome.msg, errorClass: outcome.errorClass };
   return { ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}), ...(typeof patch.error_class === 'string' ? { errorClass: patch.error_class } : {}) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterAttempt, attemptHeader, failuresIn, type AfterAttemptInput } from './settle-policy.ts';
+import { afterAttempt, attemptHeader, failuresIn, stackMissesIn, type AfterAttemptInput } from './settle-policy.ts';
 
 const base: AfterAttemptInput = { status: 'complete', attempt: 1, nodeId: 'a', failuresBefore: 0, retries: 2, retriesDelaySeconds: 10, random: () => 0 };
 
@@ -25,6 +25,20 @@ describe('after an attempt', () => {
   it('queues a drained or revoked attempt again at the front, without using a retry', () => {
     expect(afterAttempt({ ...base, status: 'cancelled', stopReason: 'drain', retries: 0 })).toMatchObject({ kind: 'requeue', ending: 'drained', delayMs: 0, keepRank: true });
     expect(afterAttempt({ ...base, status: 'cancelled', stopReason: 'revoked', retries: 0 })).toMatchObject({ kind: 'requeue', ending: 'revoked', keepRank: true });
+  });
+
+  it('queues an attempt whose stack image the node lacks again after a growing delay, without using a retry', () => {
+    expect(afterAttempt({ ...base, status: 'error', retries: 0, missingStack: 'python-3.11' })).toEqual({
+      kind: 'requeue',
+      ending: 'stack-missing',
+      delayMs: 5000,
+      keepRank: true,
+      msg: 'node a does not have the image of stack "python-3.11" yet; queued again in 5.0 s (not counted as a retry)',
+    });
+    expect(afterAttempt({ ...base, status: 'error', missingStack: 'ruby', stackMissesBefore: 2 })).toMatchObject({ delayMs: 20_000 });
+    expect(afterAttempt({ ...base, status: 'error', missingStack: 'ruby', stackMissesBefore: 9 })).toMatchObject({ delayMs: 60_000 });
+    expect(stackMissesIn([{ attempt: 1, status: 'stack-missing' }, { attempt: 2, status: 'error' }, { attempt: 3, status: 'stack-missing' }, { attempt: 4, status: 'stack-missing' }])).toBe(2);
+    expect(failuresIn([{ attempt: 1, status: 'stack-missing' }])).toBe(0);
   });
 
   it('keeps the real outcome of a task that ended on its own just as its node began to drain', () => {

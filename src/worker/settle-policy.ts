@@ -4,6 +4,10 @@
  *
  * - An attempt stopped by a drain or a lost lease goes back to the front of the queue: it was not
  *   the task's fault, so it does not use up a retry.
+ * - An attempt that could not start because the node lacks its stack's image (a node that pulls images
+ *   from a registry has not pulled it yet) goes back after a delay that doubles with each such attempt
+ *   in a row (5 s up to a minute), without using a retry: another node, or this one after its pull, runs
+ *   it. Meanwhile the task shows a `wait_reason` when no node has the image (wait-reason.ts).
  * - A failed attempt (`error`) is retried after an exponential back-off with jitter while retries
  *   remain; a cancel or a timeout is final.
  *
@@ -17,7 +21,7 @@ import type { OutsideStopReason } from './stop-reason.ts';
 
 export type AfterAttempt =
   | { kind: 'finish'; status: FinishedStatus }
-  | { kind: 'requeue'; ending: Extract<AttemptEnd, 'drained' | 'revoked' | 'error'>; delayMs: number; keepRank: boolean; msg: string };
+  | { kind: 'requeue'; ending: Extract<AttemptEnd, 'drained' | 'revoked' | 'error' | 'stack-missing'>; delayMs: number; keepRank: boolean; msg: string };
 
 export interface AfterAttemptInput {
   status: FinishedStatus;
@@ -31,7 +35,14 @@ export interface AfterAttemptInput {
   random: () => number;
   /** How the attempt ended, in words (the outcome's message). */
   msg?: string;
+  /** The stack whose image this node lacked, when that is why the attempt could not start. */
+  missingStack?: string;
+  /** `stack-missing` attempts right before this one (the back-off grows with them). */
+  stackMissesBefore?: number;
 }
+
+const STACK_MISSING_FIRST_DELAY_MS = 5_000;
+const STACK_MISSING_MAX_DELAY_MS = 60_000;
 
 export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
   // A stop only matters if it is what ended the attempt; a task that exited first keeps its status.
@@ -40,6 +51,16 @@ export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
   }
   if (input.status === 'cancelled' && input.stopReason === 'revoked') {
     return { kind: 'requeue', ending: 'revoked', delayMs: 0, keepRank: true, msg: `node ${input.nodeId} lost its lease during attempt ${input.attempt}; queued again` };
+  }
+  if (input.missingStack !== undefined) {
+    const delayMs = Math.min(STACK_MISSING_MAX_DELAY_MS, STACK_MISSING_FIRST_DELAY_MS * 2 ** (input.stackMissesBefore ?? 0));
+    return {
+      kind: 'requeue',
+      ending: 'stack-missing',
+      delayMs,
+      keepRank: true,
+      msg: `node ${input.nodeId} does not have the image of stack "${input.missingStack}" yet; queued again in ${formatDelay(delayMs)} (not counted as a retry)`,
+    };
   }
   const failures = input.failuresBefore + 1;
   if (shouldRetry({ status: input.status, failures, retries: input.retries })) {
@@ -53,6 +74,14 @@ export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
 /** Failed attempts in a task's history. */
 export function failuresIn(history: readonly TaskAttempt[] | undefined): number {
   return (history ?? []).filter((a) => a.status === 'error').length;
+}
+
+/** `stack-missing` attempts at the end of a task's history, the latest first. */
+export function stackMissesIn(history: readonly TaskAttempt[] | undefined): number {
+  const attempts = history ?? [];
+  let count = 0;
+  for (let i = attempts.length - 1; i >= 0 && attempts[i]!.status === 'stack-missing'; i -= 1) count += 1;
+  return count;
 }
 
 /** The line above each attempt's output in the log, when a task may have more than one attempt. */

@@ -16,6 +16,7 @@ import { startServerRole } from '../../src/roles/server-role.ts';
 import { startWorkerRole } from '../../src/roles/worker-role.ts';
 import { Dockhand } from '../../src/sdk/index.ts';
 import type { Logger } from '../../src/telemetry/logger.ts';
+import type { StackCatalog } from '../../src/stacks/catalog.ts';
 import type { NodeAgent } from '../../src/worker/node-agent.ts';
 
 export interface TestFleet {
@@ -32,11 +33,12 @@ export interface TestFleet {
   stop(): Promise<void>;
 }
 
-export async function startFleet(options: { worker?: boolean; concurrency?: number; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestFleet> {
+/** `catalog`: stacks of the test's own instead of the project's (test/integration/stacks-fixture.ts). */
+export async function startFleet(options: { worker?: boolean; concurrency?: number; env?: Record<string, string>; logger?: Logger; catalog?: StackCatalog } = {}): Promise<TestFleet> {
   const prefix = `dhtest:${randomBytes(4).toString('hex')}:`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-test-'));
   const settings = parseSettings({ ...process.env, DOCKHAND_REDIS_PREFIX: prefix, DOCKHAND_DATA_DIR: dataDir, DOCKHAND_PORT: '0', DOCKHAND_HOST: '127.0.0.1', DOCKHAND_LOG_LEVEL: 'warn', ...options.env });
-  const ctx = await createContext(settings, options.logger ? { logger: options.logger } : {});
+  const ctx = await createContext(settings, { ...(options.logger ? { logger: options.logger } : {}), ...(options.catalog ? { catalog: options.catalog } : {}) });
   const worker = options.worker === false ? undefined : await startWorkerRole(ctx, { clusters: ['default'], concurrency: options.concurrency ?? 2, nodeId: `test-${prefix.split(':')[1]}`, watchdog: false });
   const { app, url } = await startServerRole(ctx);
   const { project, token } = await ctx.projects.create('test');

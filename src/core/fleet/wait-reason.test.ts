@@ -17,6 +17,13 @@ describe('waitReason', () => {
     expect(waitReason({ cluster: 'default', memory: 512 }, [node({ slots_used: 2, memory_reserved: 1024 })], active)).toBeUndefined();
   });
 
+  it('says when no node that may run it has its stack image yet', () => {
+    const nodes = [node({ stacks: ['node-20'] }), node({ id: 'n2', clusters: ['gpu'], stacks: ['python-3.11'] })];
+    expect(waitReason({ cluster: 'default', stack: 'python-3.11' }, nodes, active)).toMatch(/no running node that may run it has the image of stack "python-3.11" yet; .*`dockhand stacks build python-3.11`/);
+    expect(waitReason({ cluster: 'default', stack: 'node-20' }, nodes, active)).toBeUndefined();
+    expect(waitReason({ cluster: 'default' }, nodes, active)).toBeUndefined();
+  });
+
   it('says when the package is paused, before anything else', () => {
     expect(waitReason({ cluster: 'gpu' }, [], { name: 'render', paused: true })).toMatch(/"render" is paused; `dockhand code resume render`/);
   });

@@ -2,7 +2,8 @@
  * Why a queued task cannot start anywhere in the fleet as it stands. A task waiting for a free slot
  * or for its package's max_concurrency is normal and has no reason here; a task that no node now on
  * record could ever take (no node serves its cluster, none carries its constraints, none has the
- * memory it reserves) or whose package is paused would otherwise wait in silence. Pure.
+ * memory it reserves, none has its stack's image yet) or whose package is paused would otherwise wait
+ * in silence. Pure.
  *
  *   waitReason({ cluster: 'gpu', memory: 512 }, nodes, { name: 'render', paused: false })
  *   // 'no running worker node serves cluster "gpu"; start one with `dockhand worker --cluster gpu`'
@@ -16,6 +17,8 @@ export interface WaitingTask {
   constraints?: Labels;
   /** MiB the task reserves on a node. */
   memory?: number;
+  /** The stack its package runs on (absent for a custom-image package). */
+  stack?: string;
 }
 
 export function waitReason(task: WaitingTask, nodes: readonly FleetNode[], pkg: { name: string; paused: boolean }): string | undefined {
@@ -40,6 +43,9 @@ export function waitReason(task: WaitingTask, nodes: readonly FleetNode[], pkg: 
   const largest = Math.max(...matching.map((n) => n.memory_total));
   if (memory > largest) {
     return `it reserves ${memory} MiB and the largest node that may run it has ${largest} MiB; start a worker with \`--memory ${memory}\` or more, or lower the package's memory`;
+  }
+  if (task.stack !== undefined && !matching.some((n) => n.stacks.includes(task.stack!))) {
+    return `no running node that may run it has the image of stack "${task.stack}" yet; nodes with a registry (DOCKHAND_REGISTRY) pull it within DOCKHAND_RECONCILE_MS, otherwise run \`dockhand stacks build ${task.stack}\` on a worker's host`;
   }
   return undefined;
 }
