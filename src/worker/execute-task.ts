@@ -79,7 +79,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
   const retries = task.retries ?? code?.retries ?? 0;
   if (held.attempt > 1 || retries > 0) log.system(attemptHeader(held.attempt, deps.nodeId, new Date()));
 
-  const settle = async (status: FinishedStatus, patch: TaskPatch, outcome?: AttemptOutcome): Promise<'finished' | 'requeued' | 'superseded'> => {
+  const settle = async (status: FinishedStatus, patch: TaskPatch, outcome?: AttemptOutcome, engineUnavailable = false): Promise<'finished' | 'requeued' | 'superseded'> => {
     telemetry.phase('finish');
     const stopReason = outsideStopOf(signal);
     const next = afterAttempt({
@@ -92,6 +92,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       retriesDelaySeconds: task.retries_delay ?? code?.retries_delay ?? 0,
       random: deps.random ?? Math.random,
       ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}),
+      ...(engineUnavailable ? { engineUnavailable } : {}),
     });
     const history: TaskAttempt = {
       attempt: held.attempt,
@@ -100,7 +101,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       ...(outcome?.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
       ...(outcome ? { start_time: outcome.startedAt.toISOString(), end_time: outcome.endedAt.toISOString() } : { end_time: new Date().toISOString() }),
       ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}),
-      ...(next.kind === 'requeue' && next.ending === 'error' ? { retry_delay_ms: next.delayMs } : {}),
+      ...(next.kind === 'requeue' && next.delayMs > 0 ? { retry_delay_ms: next.delayMs } : {}),
     };
     if (next.kind === 'requeue') log.system(`[dockhand] ${next.msg}`);
     await log.close();
@@ -123,10 +124,12 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     return 'finished';
   };
 
-  const fail = async (msg: string, errorClass: ErrorClass): Promise<ExecuteResult> => {
+  /** `cause`: the error behind the failure, when it may be the engine's (then the engine is asked whether it answers). */
+  const fail = async (msg: string, errorClass: ErrorClass, cause?: unknown): Promise<ExecuteResult> => {
     telemetry.fail(msg, errorClass);
     log.system(`[dockhand] ${msg}`);
-    await settle('error', { msg, error_class: errorClass, end_time: new Date().toISOString() });
+    const engineUnavailable = cause !== undefined && (await engineFailed(deps.runtime, cause));
+    await settle('error', { msg, error_class: errorClass, end_time: new Date().toISOString() }, undefined, engineUnavailable);
     return { ran: false, reason: msg };
   };
 
@@ -136,7 +139,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
   try {
     resolved = await deps.images.resolve(code);
   } catch (err) {
-    return fail(isDhError(err) ? err.message : `Could not ready the image: ${(err as Error).message}`, 'Image Unavailable');
+    return fail(isDhError(err) ? err.message : `Could not ready the image: ${(err as Error).message}`, 'Image Unavailable', err);
   }
 
   const spec = buildContainerSpec({
@@ -197,12 +200,14 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     });
   } catch (err) {
     const refusedLimits = isDhError(err) && err.code === 'DH_ERR_CONTAINER_LIMITS';
-    return fail(isDhError(err) ? err.message : `The container could not be run: ${(err as Error).message}`, refusedLimits ? 'Container Limits' : 'Runtime Error');
+    return fail(isDhError(err) ? err.message : `The container could not be run: ${(err as Error).message}`, refusedLimits ? 'Container Limits' : 'Runtime Error', refusedLimits ? undefined : err);
   } finally {
     if (warm) deps.warmPool?.release(warm);
     if (code.network) await deps.egress?.release(spec.name);
   }
 
+  // A container that died with its engine (dockerd stopping) ends as an error: not the task's fault.
+  const engineUnavailable = outcome.status === 'error' && (await engineFailed(deps.runtime));
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);
   if (outcome.oomKilled) log.system(`[dockhand] ${outcome.msg ?? 'task ran out of memory'}`);
   const settled = await settle(
@@ -218,8 +223,29 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       ...(code.network ? { egress_policy: egress.policy, ...(egress.allowed.length > 0 ? { egress_allowed: egress.allowed } : {}) } : {}),
     },
     outcome,
+    engineUnavailable,
   );
   return { ran: true, task, outcome, settled };
+}
+
+/** How long the engine has to answer a ping after a failed attempt before the failure is taken as the engine's. */
+const ENGINE_PING_TIMEOUT_MS = 3000;
+
+/**
+ * Whether a failed attempt failed because the node's engine is unreachable: the error says so, or the
+ * engine does not answer a ping now (dockerd stopping closes its API first, then stops the containers).
+ */
+async function engineFailed(runtime: ContainerRuntime, cause?: unknown): Promise<boolean> {
+  if (isDhError(cause) && cause.code === 'DH_ERR_DOCKER_UNAVAILABLE') return true;
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => { timer = setTimeout(() => resolve('slow'), ENGINE_PING_TIMEOUT_MS); });
+  try {
+    return (await Promise.race([runtime.ping().then(() => 'ok' as const), slow])) !== 'ok';
+  } catch {
+    return true;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Redis may blink; recording how an attempt ended is worth a few tries before giving up. */

@@ -27,6 +27,26 @@ describe('after an attempt', () => {
     expect(afterAttempt({ ...base, status: 'cancelled', stopReason: 'revoked', retries: 0 })).toMatchObject({ kind: 'requeue', ending: 'revoked', keepRank: true });
   });
 
+  it('queues an attempt the engine failed (dockerd restarting) again after 2 s, without using a retry', () => {
+    const next = afterAttempt({ ...base, status: 'error', retries: 0, engineUnavailable: true, msg: 'socket hang up' });
+    expect(next).toEqual({
+      kind: 'requeue',
+      ending: 'engine-unavailable',
+      delayMs: 2000,
+      keepRank: true,
+      msg: 'the Docker engine of node a did not answer during attempt 1 (socket hang up); queued again in 2.0 s, not counted as a retry',
+    });
+    // Even with every retry used up, and the ending is not counted as a failure afterwards.
+    expect(afterAttempt({ ...base, status: 'error', retries: 1, failuresBefore: 1, engineUnavailable: true })).toMatchObject({ kind: 'requeue', ending: 'engine-unavailable' });
+    expect(failuresIn([{ attempt: 1, status: 'engine-unavailable' }, { attempt: 2, status: 'engine-unavailable' }])).toBe(0);
+  });
+
+  it('keeps a completed, timed-out or user-cancelled attempt final even when the engine went away after', () => {
+    expect(afterAttempt({ ...base, status: 'complete', engineUnavailable: true })).toEqual({ kind: 'finish', status: 'complete' });
+    expect(afterAttempt({ ...base, status: 'timeout', engineUnavailable: true })).toEqual({ kind: 'finish', status: 'timeout' });
+    expect(afterAttempt({ ...base, status: 'cancelled', stopReason: 'cancel', engineUnavailable: true })).toEqual({ kind: 'finish', status: 'cancelled' });
+  });
+
   it('keeps the real outcome of a task that ended on its own just as its node began to drain', () => {
     expect(afterAttempt({ ...base, status: 'complete', stopReason: 'drain' })).toEqual({ kind: 'finish', status: 'complete' });
   });

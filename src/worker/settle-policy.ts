@@ -4,6 +4,9 @@
  *
  * - An attempt stopped by a drain or a lost lease goes back to the front of the queue: it was not
  *   the task's fault, so it does not use up a retry.
+ * - An attempt that failed because the node's Docker engine did not answer (dockerd restarting) goes
+ *   back to the front of the queue after ENGINE_UNAVAILABLE_DELAY_MS, without using a retry: the
+ *   engine, not the task, failed. A task that completed keeps its status.
  * - A failed attempt (`error`) is retried after an exponential back-off with jitter while retries
  *   remain; a cancel or a timeout is final.
  *
@@ -17,7 +20,10 @@ import type { OutsideStopReason } from './stop-reason.ts';
 
 export type AfterAttempt =
   | { kind: 'finish'; status: FinishedStatus }
-  | { kind: 'requeue'; ending: Extract<AttemptEnd, 'drained' | 'revoked' | 'error'>; delayMs: number; keepRank: boolean; msg: string };
+  | { kind: 'requeue'; ending: Extract<AttemptEnd, 'drained' | 'revoked' | 'engine-unavailable' | 'error'>; delayMs: number; keepRank: boolean; msg: string };
+
+/** How long an attempt stopped by an unreachable engine waits before it is ready again (a dockerd restart takes 1-3 s). */
+export const ENGINE_UNAVAILABLE_DELAY_MS = 2000;
 
 export interface AfterAttemptInput {
   status: FinishedStatus;
@@ -31,6 +37,8 @@ export interface AfterAttemptInput {
   random: () => number;
   /** How the attempt ended, in words (the outcome's message). */
   msg?: string;
+  /** The node's Docker engine did not answer when the attempt failed (the failure is the engine's). */
+  engineUnavailable?: boolean;
 }
 
 export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
@@ -40,6 +48,16 @@ export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
   }
   if (input.status === 'cancelled' && input.stopReason === 'revoked') {
     return { kind: 'requeue', ending: 'revoked', delayMs: 0, keepRank: true, msg: `node ${input.nodeId} lost its lease during attempt ${input.attempt}; queued again` };
+  }
+  if (input.engineUnavailable && input.status === 'error') {
+    const why = input.msg ? ` (${input.msg})` : '';
+    return {
+      kind: 'requeue',
+      ending: 'engine-unavailable',
+      delayMs: ENGINE_UNAVAILABLE_DELAY_MS,
+      keepRank: true,
+      msg: `the Docker engine of node ${input.nodeId} did not answer during attempt ${input.attempt}${why}; queued again in ${formatDelay(ENGINE_UNAVAILABLE_DELAY_MS)}, not counted as a retry`,
+    };
   }
   const failures = input.failuresBefore + 1;
   if (shouldRetry({ status: input.status, failures, retries: input.retries })) {
