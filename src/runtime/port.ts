@@ -58,6 +58,11 @@ export interface OutputChunk {
 export interface ContainerExit {
   exitCode: number;
   oomKilled: boolean;
+  /**
+   * The engine's connection broke while the container ran (dockerd stopping or restarting), so the exit
+   * was read from the container's state afterwards: the container most likely died with the daemon.
+   */
+  engineInterrupted?: boolean;
 }
 
 export interface ContainerSummary {

@@ -207,7 +207,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
   }
 
   // A container that died with its engine (dockerd stopping) ends as an error: not the task's fault.
-  const engineUnavailable = outcome.status === 'error' && (await engineFailed(deps.runtime));
+  const engineUnavailable = outcome.status === 'error' && (outcome.engineInterrupted === true || (await engineFailed(deps.runtime)));
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);
   if (outcome.oomKilled) log.system(`[dockhand] ${outcome.msg ?? 'task ran out of memory'}`);
   const settled = await settle(
