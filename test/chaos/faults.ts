@@ -13,6 +13,8 @@ import { sleep } from './harness.ts';
 
 export interface Fault {
   name: string;
+  /** Tasks may fail by this fault's design (their containers are killed: an error, retried if they have retries). */
+  failsTasks?: boolean;
   /** Returns what the fault itself checked and found wrong (nothing: all held). */
   inject(fleet: ChaosFleet, options: { outageMs: number }): Promise<void | string[]>;
 }
@@ -31,6 +33,7 @@ export const FAULTS: Fault[] = [
   { name: 'worker SIGTERM drain', inject: (fleet) => killWorker(fleet, 1, 'SIGTERM') },
   {
     name: 'docker kill of a node\'s containers',
+    failsTasks: true,
     async inject(fleet) {
       const docker = fleet.engines[0]!.docker;
       const running = await docker.listContainers({ filters: { label: ['dockhand.task'], status: ['running'] } });
