@@ -107,7 +107,10 @@ async function runFault(fleet: ChaosFleet, fault: (typeof FAULTS)[number]): Prom
   const lost = tasks.filter((t) => !t).length;
   const unfinished = tasks.filter((t) => t && !finished.has(t.status)).length;
   const completed = tasks.filter((t) => t?.status === 'complete').length;
-  const failedByFault = tasks.filter((t) => t && finished.has(t.status) && t.status !== 'complete' && t.code_name !== codes.flaky).length;
+  const failedTasks = tasks.filter((t) => t && finished.has(t.status) && t.status !== 'complete' && t.code_name !== codes.flaky);
+  const failedByFault = failedTasks.length;
+  // What ended them, so a broken row says why.
+  for (const t of failedTasks) console.error(`${fault.name}: ${t!.id} ${t!.code_name} ${t!.status}: ${t!.msg ?? ''} | ${(t!.attempt_history ?? []).map((a) => `${a.attempt}:${a.status}${a.exit_code !== undefined ? `(${a.exit_code})` : ''} ${a.msg ?? ''}`).join(' | ')}`);
   const afterFault = tasks.filter((t) => t?.status === 'complete' && Date.parse(t.created_at) >= restoredAt && t.end_time).map((t) => Date.parse(t!.end_time!));
   const recoverS = afterFault.length ? (Math.min(...afterFault) - faultAt) / 1000 : Number.NaN;
 
