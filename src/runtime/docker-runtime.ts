@@ -30,10 +30,25 @@ const REMOVE_FIRST_DELAY_MS = 100;
 
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Dockerode;
+  private unreachableAt: number | undefined;
 
   /** Without an argument dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH). */
   constructor(docker?: Dockerode) {
     this.docker = docker ?? new Dockerode();
+    // Every request of this client and its containers goes through the modem's dial: note when the
+    // engine did not answer one, so a failed attempt can tell a dockerd restart from its task failing.
+    const modem = this.docker.modem as unknown as { dial?: (options: unknown, callback: (err: unknown, data: unknown) => void) => unknown };
+    const dial = modem.dial?.bind(modem);
+    if (dial) {
+      modem.dial = (options, callback) => dial(options, (err, data) => {
+        if (err && isEngineUnreachable(err)) this.unreachableAt = Date.now();
+        callback(err, data);
+      });
+    }
+  }
+
+  lastUnreachableAt(): number | undefined {
+    return this.unreachableAt;
   }
 
   async create(spec: ContainerSpec): Promise<ContainerHandle> {

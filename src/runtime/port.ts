@@ -104,6 +104,8 @@ export interface ContainerRuntime {
   removeById(id: string): Promise<void>;
   imageExists(image: string): Promise<boolean>;
   ping(): Promise<void>;
+  /** When a call to the engine last failed because it did not answer (epoch ms), if ever. */
+  lastUnreachableAt?(): number | undefined;
   version(): Promise<string>;
   engine(): Promise<EngineInfo>;
 }

@@ -20,7 +20,7 @@ import { AttemptTelemetry, type AttemptEnd } from '../telemetry/attempt-telemetr
 import { runAttempt, type AttemptOutcome } from './task-runner.ts';
 import { AttemptOutput } from './attempt-output.ts';
 import { observeRunnerPhase } from './observe-attempt.ts';
-import { afterAttempt, attemptHeader, failuresIn } from './settle-policy.ts';
+import { afterAttempt, attemptHeader, engineRequeuesIn, failuresIn } from './settle-policy.ts';
 import { outsideStopOf } from './stop-reason.ts';
 import type { WarmPool } from './warm-pool.ts';
 import { startScript } from './warm-spec.ts';
@@ -73,6 +73,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     return { ran: false, reason: 'task record missing' };
   }
   telemetry.claimed(task, held.attempt);
+  const claimedAt = Date.now();
   const log = new AttemptOutput(ctx, task, telemetry);
   telemetry.phase('prepare code');
   const code = await ctx.codes.revision(task.project_id, task.code_name, task.code_rev);
@@ -92,7 +93,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       retriesDelaySeconds: task.retries_delay ?? code?.retries_delay ?? 0,
       random: deps.random ?? Math.random,
       ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}),
-      ...(engineUnavailable ? { engineUnavailable } : {}),
+      ...(engineUnavailable ? { engineUnavailable, engineRequeuesBefore: engineRequeuesIn(task.attempt_history) } : {}),
     });
     const history: TaskAttempt = {
       attempt: held.attempt,
@@ -128,7 +129,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
   const fail = async (msg: string, errorClass: ErrorClass, cause?: unknown): Promise<ExecuteResult> => {
     telemetry.fail(msg, errorClass);
     log.system(`[dockhand] ${msg}`);
-    const engineUnavailable = cause !== undefined && (await engineFailed(deps.runtime, cause));
+    const engineUnavailable = cause !== undefined && (await engineFailed(deps.runtime, { cause, since: claimedAt }));
     await settle('error', { msg, error_class: errorClass, end_time: new Date().toISOString() }, undefined, engineUnavailable);
     return { ran: false, reason: msg };
   };
@@ -207,7 +208,10 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
   }
 
   // A container that died with its engine (dockerd stopping) ends as an error: not the task's fault.
-  const engineUnavailable = outcome.status === 'error' && (outcome.engineInterrupted === true || (await engineFailed(deps.runtime)));
+  // A SIGTERM or SIGKILL death Dockhand did not cause (143, 137 without OOM) is what a stopping dockerd
+  // does to its containers before its API goes away: give the engine a moment to show it.
+  const signalled = (outcome.exitCode === 143 || outcome.exitCode === 137) && !outcome.oomKilled;
+  const engineUnavailable = outcome.status === 'error' && (outcome.engineInterrupted === true || (await engineFailed(deps.runtime, { since: claimedAt, settleMs: signalled ? 2000 : 0 })));
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);
   if (outcome.oomKilled) log.system(`[dockhand] ${outcome.msg ?? 'task ran out of memory'}`);
   const settled = await settle(
@@ -230,19 +234,31 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
 
 /** How long the engine has to answer a ping after a failed attempt before the failure is taken as the engine's. */
 const ENGINE_PING_TIMEOUT_MS = 3000;
+/** A failure this soon after the engine last did not answer is taken as the engine's (it is still coming back). */
+const ENGINE_RECENT_MS = 10_000;
 
 /**
  * Whether a failed attempt failed because the node's engine is unreachable: the error says so, or the
  * engine does not answer a ping now (dockerd stopping closes its API first, then stops the containers).
  */
-async function engineFailed(runtime: ContainerRuntime, cause?: unknown): Promise<boolean> {
+async function engineFailed(runtime: ContainerRuntime, options: { cause?: unknown; since: number; settleMs?: number }): Promise<boolean> {
+  const { cause, since, settleMs = 0 } = options;
   if (isDhError(cause) && cause.code === 'DH_ERR_DOCKER_UNAVAILABLE') return true;
+  // The engine failed a call since the attempt began (or just before: a restart's first seconds answer errors).
+  const recently = (): boolean => (runtime.lastUnreachableAt?.() ?? 0) >= since - ENGINE_RECENT_MS;
+  if (recently()) return true;
+  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+  if (!(await answersPing(runtime))) return true;
+  return recently();
+}
+
+async function answersPing(runtime: ContainerRuntime): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const slow = new Promise<'slow'>((resolve) => { timer = setTimeout(() => resolve('slow'), ENGINE_PING_TIMEOUT_MS); });
   try {
-    return (await Promise.race([runtime.ping().then(() => 'ok' as const), slow])) !== 'ok';
+    return (await Promise.race([runtime.ping().then(() => 'ok' as const), slow])) === 'ok';
   } catch {
-    return true;
+    return false;
   } finally {
     clearTimeout(timer);
   }

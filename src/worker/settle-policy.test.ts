@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterAttempt, attemptHeader, failuresIn, type AfterAttemptInput } from './settle-policy.ts';
+import { afterAttempt, attemptHeader, engineRequeuesIn, failuresIn, type AfterAttemptInput } from './settle-policy.ts';
 
 const base: AfterAttemptInput = { status: 'complete', attempt: 1, nodeId: 'a', failuresBefore: 0, retries: 2, retriesDelaySeconds: 10, random: () => 0 };
 
@@ -39,6 +39,13 @@ describe('after an attempt', () => {
     // Even with every retry used up, and the ending is not counted as a failure afterwards.
     expect(afterAttempt({ ...base, status: 'error', retries: 1, failuresBefore: 1, engineUnavailable: true })).toMatchObject({ kind: 'requeue', ending: 'engine-unavailable' });
     expect(failuresIn([{ attempt: 1, status: 'engine-unavailable' }, { attempt: 2, status: 'engine-unavailable' }])).toBe(0);
+  });
+
+  it('counts a failure as the task\'s own after five engine-unavailable requeues, so a task cannot loop', () => {
+    const history = [1, 2, 3, 4, 5].map((attempt) => ({ attempt, status: 'engine-unavailable' as const }));
+    expect(engineRequeuesIn(history)).toBe(5);
+    expect(afterAttempt({ ...base, status: 'error', retries: 0, engineUnavailable: true, engineRequeuesBefore: 4 })).toMatchObject({ ending: 'engine-unavailable' });
+    expect(afterAttempt({ ...base, status: 'error', retries: 0, engineUnavailable: true, engineRequeuesBefore: 5 })).toEqual({ kind: 'finish', status: 'error' });
   });
 
   it('keeps a completed, timed-out or user-cancelled attempt final even when the engine went away after', () => {

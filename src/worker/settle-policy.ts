@@ -24,6 +24,8 @@ export type AfterAttempt =
 
 /** How long an attempt stopped by an unreachable engine waits before it is ready again (a dockerd restart takes 1-3 s). */
 export const ENGINE_UNAVAILABLE_DELAY_MS = 2000;
+/** After this many engine-unavailable requeues of one task, a failure counts as the task's own again (no endless loop). */
+export const MAX_ENGINE_REQUEUES = 5;
 
 export interface AfterAttemptInput {
   status: FinishedStatus;
@@ -39,6 +41,8 @@ export interface AfterAttemptInput {
   msg?: string;
   /** The node's Docker engine did not answer when the attempt failed (the failure is the engine's). */
   engineUnavailable?: boolean;
+  /** Attempts before this one that ended `engine-unavailable`. */
+  engineRequeuesBefore?: number;
 }
 
 export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
@@ -49,7 +53,7 @@ export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
   if (input.status === 'cancelled' && input.stopReason === 'revoked') {
     return { kind: 'requeue', ending: 'revoked', delayMs: 0, keepRank: true, msg: `node ${input.nodeId} lost its lease during attempt ${input.attempt}; queued again` };
   }
-  if (input.engineUnavailable && input.status === 'error') {
+  if (input.engineUnavailable && input.status === 'error' && (input.engineRequeuesBefore ?? 0) < MAX_ENGINE_REQUEUES) {
     const why = input.msg ? ` (${input.msg})` : '';
     return {
       kind: 'requeue',
@@ -71,6 +75,11 @@ export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
 /** Failed attempts in a task's history. */
 export function failuresIn(history: readonly TaskAttempt[] | undefined): number {
   return (history ?? []).filter((a) => a.status === 'error').length;
+}
+
+/** Attempts in a task's history that ended because the node's engine did not answer. */
+export function engineRequeuesIn(history: readonly TaskAttempt[] | undefined): number {
+  return (history ?? []).filter((a) => a.status === 'engine-unavailable').length;
 }
 
 /** The line above each attempt's output in the log, when a task may have more than one attempt. */
