@@ -29,6 +29,16 @@ describe('toDhError', () => {
     expect(toDhError(fastifyError('FST_SOMETHING_NEW', 406, 'odd')).toJSON()).toEqual({ code: 'DH_ERR_VALIDATION', message: 'Bad request: odd.' });
   });
 
+  it('answers a full disk or a Redis at maxmemory as 507 storage full, saying what to do', () => {
+    const disk = toDhError(Object.assign(new Error('ENOSPC: no space left on device, copyfile'), { code: 'ENOSPC', errno: -28 }));
+    expect(disk.code).toBe('DH_ERR_STORAGE_FULL');
+    expect(disk.status).toBe(507);
+    expect(disk.message).toContain('disk (code store or upload spool) is full');
+    const redis = toDhError(new Error('OOM command not allowed when used memory > \'maxmemory\'.'));
+    expect(redis.code).toBe('DH_ERR_STORAGE_FULL');
+    expect(redis.message).toContain('maxmemory');
+  });
+
   it('answers anything else as an internal error whose message reveals nothing', () => {
     const err = new TypeError("Cannot read properties of undefined (reading 'split') at /srv/dockhand/src/api/x.ts:12");
     expect(toDhError(err).toJSON()).toEqual({ code: 'DH_ERR_INTERNAL', message: 'Something failed inside Dockhand; the server log has the details.' });

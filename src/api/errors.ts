@@ -47,11 +47,28 @@ export function toDhError(err: unknown, request?: FastifyRequest): DhError {
   if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fastifyError.statusCode === 400 && (err instanceof SyntaxError || /JSON/i.test(fastifyError.message ?? '')))) {
     return new DhError('DH_ERR_BAD_JSON', `The request body is not valid JSON: ${fastifyError.message ?? 'it does not parse'}.`);
   }
+  const full = storageFull(err);
+  if (full) return full;
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new DhError('DH_ERR_VALIDATION', `Bad request: ${fastifyError.message ?? 'the request is malformed'}.`);
   }
   return new DhError('DH_ERR_INTERNAL', 'Something failed inside Dockhand; the server log has the details.');
+}
+
+/**
+ * A full disk (ENOSPC, EDQUOT: the code store or the upload spool) or a Redis at its maxmemory that
+ * refuses writes (an OOM reply under `noeviction`): the request stored nothing, and the client is told so.
+ */
+export function storageFull(err: unknown): DhError | undefined {
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new DhError('DH_ERR_STORAGE_FULL', 'The server\'s disk (code store or upload spool) is full; the upload was not stored. Free space on it, then upload again.', { errno: code });
+  }
+  if (typeof message === 'string' && message.startsWith('OOM ')) {
+    return new DhError('DH_ERR_STORAGE_FULL', 'Redis is at its maxmemory and refuses writes; nothing was stored. Raise maxmemory or lower retention (docs/operations.md), then retry.', { redis: message });
+  }
+  return undefined;
 }
 
 export function zodToDhError(err: ZodError, what = 'request'): DhError {

@@ -14,6 +14,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CodeRevision } from '../core/model.ts';
 import { DhError, isDhError } from '../core/errors.ts';
+import { storageFull } from './errors.ts';
 
 export const PROGRESS_MEDIA_TYPE = 'application/x-ndjson';
 const HEARTBEAT_MS = 10_000;
@@ -46,8 +47,9 @@ export function streamUpload(reply: FastifyReply, work: (onLog: (line: string) =
       });
       send({ event: 'revision', revision: present(revision) });
     } catch (err) {
-      const error = isDhError(err) ? err : new DhError('DH_ERR_INTERNAL', 'The upload failed inside Dockhand; the server log has the details.');
-      if (!isDhError(err)) reply.log.error({ err }, 'upload failed');
+      const full = isDhError(err) ? undefined : storageFull(err);
+      const error = isDhError(err) ? err : (full ?? new DhError('DH_ERR_INTERNAL', 'The upload failed inside Dockhand; the server log has the details.'));
+      if (!isDhError(err) && !full) reply.log.error({ err }, 'upload failed');
       send({ event: 'error', status: error.status, error: error.toJSON() });
     } finally {
       clearInterval(heartbeat);

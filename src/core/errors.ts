@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   DH_ERR_RATE_LIMITED: { status: 429, summary: 'Too many requests for this token; wait for the time in Retry-After.' },
   DH_ERR_CONTAINER_LIMITS: { status: 500, summary: 'The Docker engine dropped an isolation limit on a task container, so Dockhand refused to start it.' },
   DH_ERR_EGRESS: { status: 500, summary: 'The egress policy for network-enabled tasks cannot be put in force on this worker\'s host; the message says what failed.' },
+  DH_ERR_STORAGE_FULL: { status: 507, summary: 'The code store\'s disk is full or Redis is at its maxmemory; nothing of the request was stored. Free space or raise maxmemory, then retry.' },
   DH_ERR_DOCKER_UNAVAILABLE: { status: 503, summary: 'The Docker engine does not answer; start dockerd or set DOCKER_HOST.' },
   DH_ERR_REDIS_UNAVAILABLE: { status: 503, summary: 'Redis does not answer; start redis-server or set REDIS_URL.' },
   DH_ERR_API_UNAVAILABLE: { status: 503, summary: 'A worker node could not fetch a code archive from the API; check DOCKHAND_API_URL and that a server runs.' },

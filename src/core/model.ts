@@ -59,9 +59,11 @@ export interface CodeRevision {
  * How one attempt ended: a finished status, or one of the ways an attempt ends without deciding the
  * task: `drained` (its node shut down and gave it back), `lost` (its node died and another node took
  * it back), `revoked` (its node lost its lease, so it was stopped to keep the fleet-wide limits),
- * `stack-missing` (its node did not have the stack's image yet; it pulls it in the background).
+ * `engine-unavailable` (its node's Docker engine stopped answering, e.g. dockerd restarting; queued
+ * again after a short wait without using a retry), `stack-missing` (its node did not have the stack's
+ * image yet; it pulls it in the background).
  */
-export type AttemptEnd = FinishedStatus | 'drained' | 'lost' | 'revoked' | 'stack-missing';
+export type AttemptEnd = FinishedStatus | 'drained' | 'lost' | 'revoked' | 'engine-unavailable' | 'stack-missing';
 
 /** One attempt of a task, kept on the task in `attempt_history`. */
 export interface TaskAttempt {

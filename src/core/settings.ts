@@ -47,6 +47,8 @@ const SettingsSchema = z.object({
   DOCKHAND_API_URL: z.url().optional(),
   /** Size cap (MiB) of a worker's cache of fetched code archives (<data dir>/code-cache). */
   DOCKHAND_CODE_CACHE_MB: positiveInt.default(2048),
+  /** How often a worker collects superseded stack images and unused derived images; 0: never (stacks/image-gc-plan.ts). */
+  DOCKHAND_IMAGE_GC_MINUTES: z.coerce.number().int().min(0).default(60),
   /**
    * An image registry (host:port, e.g. 127.0.0.1:5000 in a Swarm) that holds the stack images: a
    * worker pulls the current ones it lacks from it in the background, never while a task waits.

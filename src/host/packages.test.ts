@@ -33,6 +33,10 @@ describe('planPackages', () => {
     expect(planPackages({ ...debianRoot, missing })).toEqual({ action: 'install', packages: ['debootstrap'] });
     expect(planPackages({ ...debianRoot, missing }, [...REQUIRED_PROGRAMS, ...TEST_PROGRAMS])).toEqual({ action: 'install', packages: ['debootstrap', 'glusterfs-server', 'iproute2'] });
   });
+  it('installs faketime (the chaos matrix\'s skewed clock) only when provisioning for the tests', () => {
+    expect(planPackages({ ...debianRoot, missing: ['faketime'] })).toEqual({ action: 'none' });
+    expect(planPackages({ ...debianRoot, missing: ['faketime'] }, [...REQUIRED_PROGRAMS, ...TEST_PROGRAMS])).toEqual({ action: 'install', packages: ['faketime'] });
+  });
   it('installs Chromium only when provisioning for the tests', () => {
     const forTests = [...REQUIRED_PROGRAMS, ...TEST_PROGRAMS];
     expect(planPackages({ ...debianRoot, missing: ['chromium'] })).toEqual({ action: 'none' });

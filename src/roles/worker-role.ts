@@ -13,6 +13,7 @@ import { stackInventory } from '../stacks/inventory.ts';
 import { assertRuntimeRegistered } from '../runtime/oci-runtime.ts';
 import { DockerImageResolver } from '../worker/image-resolver.ts';
 import { readHostLabels } from '../host/read-host-labels.ts';
+import { ImageCollector } from '../stacks/image-collector.ts';
 import { StackImagePuller } from '../stacks/image-puller.ts';
 import { ContainerWatchdog } from '../worker/watchdog-container.ts';
 import { NodeAgent, type AgentOptions } from '../worker/node-agent.ts';
@@ -108,6 +109,10 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
     puller.start(options.timing?.reconcileMs ?? ctx.settings.DOCKHAND_RECONCILE_MS);
   }
   await agent.start();
+  // Superseded stack images and unused derived images go by the labels the engine keeps (docs/operations.md).
+  const gcMinutes = ctx.settings.DOCKHAND_IMAGE_GC_MINUTES;
+  const collector = gcMinutes > 0 ? new ImageCollector(docker, ctx.catalog, ctx.codes, ctx.logger, { graceS: 3600 }) : undefined;
+  collector?.start(gcMinutes * 60_000);
   // The clusters this node serves show a depth even before any task was queued to them.
   ctx.metrics.trackQueueDepth(async () => Object.fromEntries(await Promise.all(options.clusters.map(async (c) => [c, await ctx.queue.depth(c)] as const))));
   const untrack = ctx.metrics.trackNode(nodeId, () => {
@@ -123,6 +128,7 @@ export async function startWorkerRole(ctx: AppContext, options: WorkerRoleOption
     ...(metrics ? { metrics } : {}),
     async stop(stopOptions = {}) {
       await puller?.stop();
+      await collector?.stop();
       await agent.stop(stopOptions);
       untrack();
       await metrics?.close();

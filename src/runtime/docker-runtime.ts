@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Dockerode from 'dockerode';
 import { DhError } from '../core/errors.ts';
 import { createOptions } from './create-options.ts';
-import { dockerError, engineMessage, isNotFound, isNotRunning, isRemovalBusy, statusOf } from './docker-errors.ts';
+import { dockerError, engineMessage, isEngineUnreachable, isNotFound, isNotRunning, isRemovalBusy, statusOf } from './docker-errors.ts';
 import { FrameDemuxer } from './frame-demux.ts';
 import { ICC_OPTION, taskNetworkCreateOptions, taskNetworkProblem } from './task-network.ts';
 import { findDroppedLimits, refusalMessage } from './limits-check.ts';
@@ -22,14 +22,33 @@ import type { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, C
 
 /** Removal retries: 5 attempts, 100 ms doubling, about 1.5 s in all before giving up. */
 const REMOVE_ATTEMPTS = 5;
+/** How often a waiting attempt also reads its container's state (see wait()). */
+const WAIT_POLL_MS = 3000;
+/** How long an engine may not answer a waiting attempt before the wait fails. */
+const WAIT_ENGINE_GONE_MS = 60_000;
 const REMOVE_FIRST_DELAY_MS = 100;
 
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Dockerode;
+  private unreachableAt: number | undefined;
 
   /** Without an argument dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH). */
   constructor(docker?: Dockerode) {
     this.docker = docker ?? new Dockerode();
+    // Every request of this client and its containers goes through the modem's dial: note when the
+    // engine did not answer one, so a failed attempt can tell a dockerd restart from its task failing.
+    const modem = this.docker.modem as unknown as { dial?: (options: unknown, callback: (err: unknown, data: unknown) => void) => unknown };
+    const dial = modem.dial?.bind(modem);
+    if (dial) {
+      modem.dial = (options, callback) => dial(options, (err, data) => {
+        if (err && isEngineUnreachable(err)) this.unreachableAt = Date.now();
+        callback(err, data);
+      });
+    }
+  }
+
+  lastUnreachableAt(): number | undefined {
+    return this.unreachableAt;
   }
 
   async create(spec: ContainerSpec): Promise<ContainerHandle> {
@@ -226,14 +245,64 @@ export class DockerContainerHandle implements ContainerHandle {
     }
   }
 
+  /**
+   * The container's exit. The wait request alone is not enough when the engine restarts: its
+   * connection breaks (an error) or, when the answer's headers had come, hangs for ever. So the
+   * container's state is also polled: an exit the wait does not report within a poll, or a wait or
+   * inspect the engine did not answer, is read from the state once the engine answers again and
+   * marked `engineInterrupted`. An engine that stays away for WAIT_ENGINE_GONE_MS is an error.
+   */
   async wait(): Promise<ContainerExit> {
+    let interrupted = false;
+    let settled = false;
+    type Ended = { kind: 'waited'; code: number } | { kind: 'state'; code: number; oomKilled: boolean } | { kind: 'failed'; err: unknown };
+    const waited: Promise<Ended> = (this.container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>).then(
+      (w) => ({ kind: 'waited', code: w.StatusCode }),
+      (err: unknown) => ({ kind: 'failed', err }),
+    );
+    const polled = (async (): Promise<Ended> => {
+      let unreachableSince: number | undefined;
+      let exitedSeen = false;
+      for (;;) {
+        await sleep(WAIT_POLL_MS);
+        if (settled) return { kind: 'failed', err: new Error('settled') };
+        try {
+          const info = await this.container.inspect();
+          unreachableSince = undefined;
+          const state = info.State;
+          if (state.Status === 'exited' || state.Status === 'dead') {
+            // A healthy wait answers at once; one still silent a poll after the exit is broken.
+            if (exitedSeen || interrupted) {
+              interrupted = true;
+              return { kind: 'state', code: state.ExitCode, oomKilled: state.OOMKilled };
+            }
+            exitedSeen = true;
+          }
+        } catch (err) {
+          if (isNotFound(err)) return { kind: 'failed', err };
+          if (!isEngineUnreachable(err)) continue;
+          interrupted = true;
+          unreachableSince ??= Date.now();
+          if (Date.now() - unreachableSince > WAIT_ENGINE_GONE_MS) return { kind: 'failed', err };
+        }
+      }
+    })();
     try {
-      const waited = (await this.container.wait({ condition: 'not-running' })) as { StatusCode: number };
+      let ended = await Promise.race([waited, polled]);
+      if (ended.kind === 'failed' && isEngineUnreachable(ended.err)) {
+        // The wait's connection broke with the daemon: the state says how the container ended.
+        interrupted = true;
+        ended = await polled;
+      }
+      if (ended.kind === 'failed') throw ended.err;
+      if (ended.kind === 'state') return { exitCode: ended.code, oomKilled: ended.oomKilled, engineInterrupted: true };
       // OOMKilled is only in the container state, not in the wait answer.
       const info = await this.container.inspect();
-      return { exitCode: waited.StatusCode, oomKilled: info.State.OOMKilled };
+      return { exitCode: ended.code, oomKilled: info.State.OOMKilled, ...(interrupted ? { engineInterrupted: true } : {}) };
     } catch (err) {
       throw dockerError(err, { op: 'wait', container: this.name, id: this.id, image: this.image });
+    } finally {
+      settled = true;
     }
   }
 

@@ -58,6 +58,11 @@ export interface OutputChunk {
 export interface ContainerExit {
   exitCode: number;
   oomKilled: boolean;
+  /**
+   * The engine's connection broke while the container ran (dockerd stopping or restarting), so the exit
+   * was read from the container's state afterwards: the container most likely died with the daemon.
+   */
+  engineInterrupted?: boolean;
 }
 
 export interface ContainerSummary {
@@ -99,6 +104,8 @@ export interface ContainerRuntime {
   removeById(id: string): Promise<void>;
   imageExists(image: string): Promise<boolean>;
   ping(): Promise<void>;
+  /** When a call to the engine last failed because it did not answer (epoch ms), if ever. */
+  lastUnreachableAt?(): number | undefined;
   version(): Promise<string>;
   engine(): Promise<EngineInfo>;
 }

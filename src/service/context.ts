@@ -10,6 +10,7 @@ import { TaskQueue } from '../queue/task-queue.ts';
 import type { CodeRegistry, LogStore, NodeRegistry, ProjectStore, ScheduleStore, TaskStore } from '../store/ports.ts';
 import { Keys } from '../store/redis/keys.ts';
 import { createRedisClient } from '../store/redis/connection/redis-client.ts';
+import { reportConnectionErrors } from '../store/redis/connection/connection-errors.ts';
 import { describeRedisTarget, parseRedisTarget } from '../store/redis/connection/redis-target.ts';
 import { RedisCodeRegistry } from '../store/redis/redis-code-registry.ts';
 import { RedisEvents } from '../store/redis/redis-events.ts';
@@ -57,6 +58,9 @@ export async function createContext(settings: Settings, options: { logger?: Logg
   const target = parseRedisTarget(settings);
   // Blocking reads (log follow) must not be cut off by a retry limit: requests wait for a reconnect.
   const redis = createRedisClient(target, { maxRetriesPerRequest: null, lazyConnect: true });
+  const logger = options.logger ?? createLogger(settings.DOCKHAND_LOG_LEVEL, { format: settings.DOCKHAND_LOG_FORMAT });
+  // One warning per outage and one line when it is back, instead of an unhandled 'error' per reconnect try.
+  reportConnectionErrors(redis, logger, 'redis');
   try {
     await redis.connect();
     await redis.ping();
@@ -68,7 +72,6 @@ export async function createContext(settings: Settings, options: { logger?: Logg
   const dataDir = path.resolve(settings.DOCKHAND_DATA_DIR);
   const events = new RedisEvents(redis, keys);
   const queue = new TaskQueue(redis, keys);
-  const logger = options.logger ?? createLogger(settings.DOCKHAND_LOG_LEVEL, { format: settings.DOCKHAND_LOG_FORMAT });
   const metrics = new DockhandMetrics();
   const telemetry = new Telemetry({ settings, redis, keys, logger, metrics });
   metrics.trackQueueDepth(() => queueDepths(queue));

@@ -73,6 +73,8 @@ export interface CodeRegistry {
   isPaused(projectId: string, name: string): Promise<boolean>;
   /** The image ids recorded by any revision of any package (images that must not be deleted). */
   imageIds(): Promise<Set<string>>;
+  /** The custom images (as named) any revision of any package runs (their derived images must stay). */
+  customImages(): Promise<Set<string>>;
   /** The code store digests any revision references (the archive its tasks run, a build's source). */
   archiveDigests(): Promise<Set<string>>;
 }

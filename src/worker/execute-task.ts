@@ -20,7 +20,7 @@ import { AttemptTelemetry, type AttemptEnd } from '../telemetry/attempt-telemetr
 import { runAttempt, type AttemptOutcome } from './task-runner.ts';
 import { AttemptOutput } from './attempt-output.ts';
 import { observeRunnerPhase } from './observe-attempt.ts';
-import { afterAttempt, attemptHeader, failuresIn, stackMissesIn } from './settle-policy.ts';
+import { afterAttempt, attemptHeader, engineRequeuesIn, failuresIn, stackMissesIn } from './settle-policy.ts';
 import { outsideStopOf } from './stop-reason.ts';
 import type { WarmPool } from './warm-pool.ts';
 import { startScript } from './warm-spec.ts';
@@ -61,6 +61,14 @@ export interface ExecuteDeps {
   onStackMissing?: (stack: string) => void;
 }
 
+/** Why an attempt failed through no fault of its task: then it is queued again without using a retry (settle-policy.ts). */
+interface NotTheTasksFault {
+  /** The node's Docker engine did not answer. */
+  engineUnavailable?: boolean;
+  /** The node lacks this stack's image. */
+  missingStack?: string;
+}
+
 export type ExecuteResult =
   | { ran: false; reason: string }
   | { ran: true; task: Task; outcome: AttemptOutcome; settled: 'finished' | 'requeued' | 'superseded' };
@@ -75,13 +83,14 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     return { ran: false, reason: 'task record missing' };
   }
   telemetry.claimed(task, held.attempt);
+  const claimedAt = Date.now();
   const log = new AttemptOutput(ctx, task, telemetry);
   telemetry.phase('prepare code');
   const code = await ctx.codes.revision(task.project_id, task.code_name, task.code_rev);
   const retries = task.retries ?? code?.retries ?? 0;
   if (held.attempt > 1 || retries > 0) log.system(attemptHeader(held.attempt, deps.nodeId, new Date()));
 
-  const settle = async (status: FinishedStatus, patch: TaskPatch, outcome?: AttemptOutcome, missingStack?: string): Promise<'finished' | 'requeued' | 'superseded'> => {
+  const settle = async (status: FinishedStatus, patch: TaskPatch, outcome?: AttemptOutcome, notTheTasks: NotTheTasksFault = {}): Promise<'finished' | 'requeued' | 'superseded'> => {
     telemetry.phase('finish');
     const stopReason = outsideStopOf(signal);
     const next = afterAttempt({
@@ -94,7 +103,8 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       retriesDelaySeconds: task.retries_delay ?? code?.retries_delay ?? 0,
       random: deps.random ?? Math.random,
       ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}),
-      ...(missingStack !== undefined ? { missingStack, stackMissesBefore: stackMissesIn(task.attempt_history) } : {}),
+      ...(notTheTasks.engineUnavailable ? { engineUnavailable: true, engineRequeuesBefore: engineRequeuesIn(task.attempt_history) } : {}),
+      ...(notTheTasks.missingStack !== undefined ? { missingStack: notTheTasks.missingStack, stackMissesBefore: stackMissesIn(task.attempt_history) } : {}),
     });
     const history: TaskAttempt = {
       attempt: held.attempt,
@@ -103,7 +113,7 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       ...(outcome?.exitCode !== undefined ? { exit_code: outcome.exitCode } : {}),
       ...(outcome ? { start_time: outcome.startedAt.toISOString(), end_time: outcome.endedAt.toISOString() } : { end_time: new Date().toISOString() }),
       ...(typeof patch.msg === 'string' ? { msg: patch.msg } : {}),
-      ...(next.kind === 'requeue' && next.ending === 'error' ? { retry_delay_ms: next.delayMs } : {}),
+      ...(next.kind === 'requeue' && next.delayMs > 0 ? { retry_delay_ms: next.delayMs } : {}),
     };
     if (next.kind === 'requeue') log.system(`[dockhand] ${next.msg}`);
     await log.close();
@@ -126,10 +136,12 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     return 'finished';
   };
 
-  const fail = async (msg: string, errorClass: ErrorClass): Promise<ExecuteResult> => {
+  /** `cause`: the error behind the failure, when it may be the engine's (then the engine is asked whether it answers). */
+  const fail = async (msg: string, errorClass: ErrorClass, cause?: unknown): Promise<ExecuteResult> => {
     telemetry.fail(msg, errorClass);
     log.system(`[dockhand] ${msg}`);
-    await settle('error', { msg, error_class: errorClass, end_time: new Date().toISOString() });
+    const engineUnavailable = cause !== undefined && (await engineFailed(deps.runtime, { cause, since: claimedAt }));
+    await settle('error', { msg, error_class: errorClass, end_time: new Date().toISOString() }, undefined, { engineUnavailable });
     return { ran: false, reason: msg };
   };
 
@@ -145,10 +157,10 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       deps.onStackMissing?.(missing.stack);
       telemetry.fail(missing.message, 'Image Unavailable');
       log.system(`[dockhand] ${missing.message}`);
-      await settle('error', { msg: missing.message, error_class: 'Image Unavailable', end_time: new Date().toISOString() }, undefined, missing.stack);
+      await settle('error', { msg: missing.message, error_class: 'Image Unavailable', end_time: new Date().toISOString() }, undefined, { missingStack: missing.stack });
       return { ran: false, reason: missing.message };
     }
-    return fail(isDhError(err) ? err.message : `Could not ready the image: ${(err as Error).message}`, 'Image Unavailable');
+    return fail(isDhError(err) ? err.message : `Could not ready the image: ${(err as Error).message}`, 'Image Unavailable', err);
   }
 
   const spec = buildContainerSpec({
@@ -209,12 +221,17 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
     });
   } catch (err) {
     const refusedLimits = isDhError(err) && err.code === 'DH_ERR_CONTAINER_LIMITS';
-    return fail(isDhError(err) ? err.message : `The container could not be run: ${(err as Error).message}`, refusedLimits ? 'Container Limits' : 'Runtime Error');
+    return fail(isDhError(err) ? err.message : `The container could not be run: ${(err as Error).message}`, refusedLimits ? 'Container Limits' : 'Runtime Error', refusedLimits ? undefined : err);
   } finally {
     if (warm) deps.warmPool?.release(warm);
     if (code.network) await deps.egress?.release(spec.name);
   }
 
+  // A container that died with its engine (dockerd stopping) ends as an error: not the task's fault.
+  // A SIGTERM or SIGKILL death Dockhand did not cause (143, 137 without OOM) is what a stopping dockerd
+  // does to its containers before its API goes away: give the engine a moment to show it.
+  const signalled = (outcome.exitCode === 143 || outcome.exitCode === 137) && !outcome.oomKilled;
+  const engineUnavailable = outcome.status === 'error' && (outcome.engineInterrupted === true || (await engineFailed(deps.runtime, { since: claimedAt, settleMs: signalled ? 2000 : 0 })));
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);
   if (outcome.oomKilled) log.system(`[dockhand] ${outcome.msg ?? 'task ran out of memory'}`);
   const settled = await settle(
@@ -230,8 +247,41 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
       ...(code.network ? { egress_policy: egress.policy, ...(egress.allowed.length > 0 ? { egress_allowed: egress.allowed } : {}) } : {}),
     },
     outcome,
+    { engineUnavailable },
   );
   return { ran: true, task, outcome, settled };
+}
+
+/** How long the engine has to answer a ping after a failed attempt before the failure is taken as the engine's. */
+const ENGINE_PING_TIMEOUT_MS = 3000;
+/** A failure this soon after the engine last did not answer is taken as the engine's (it is still coming back). */
+const ENGINE_RECENT_MS = 10_000;
+
+/**
+ * Whether a failed attempt failed because the node's engine is unreachable: the error says so, or the
+ * engine does not answer a ping now (dockerd stopping closes its API first, then stops the containers).
+ */
+async function engineFailed(runtime: ContainerRuntime, options: { cause?: unknown; since: number; settleMs?: number }): Promise<boolean> {
+  const { cause, since, settleMs = 0 } = options;
+  if (isDhError(cause) && cause.code === 'DH_ERR_DOCKER_UNAVAILABLE') return true;
+  // The engine failed a call since the attempt began (or just before: a restart's first seconds answer errors).
+  const recently = (): boolean => (runtime.lastUnreachableAt?.() ?? 0) >= since - ENGINE_RECENT_MS;
+  if (recently()) return true;
+  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+  if (!(await answersPing(runtime))) return true;
+  return recently();
+}
+
+async function answersPing(runtime: ContainerRuntime): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => { timer = setTimeout(() => resolve('slow'), ENGINE_PING_TIMEOUT_MS); });
+  try {
+    return (await Promise.race([runtime.ping().then(() => 'ok' as const), slow])) === 'ok';
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Redis may blink; recording how an attempt ended is worth a few tries before giving up. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterAttempt, attemptHeader, failuresIn, stackMissesIn, type AfterAttemptInput } from './settle-policy.ts';
+import { afterAttempt, attemptHeader, engineRequeuesIn, failuresIn, stackMissesIn, type AfterAttemptInput } from './settle-policy.ts';
 
 const base: AfterAttemptInput = { status: 'complete', attempt: 1, nodeId: 'a', failuresBefore: 0, retries: 2, retriesDelaySeconds: 10, random: () => 0 };
 
@@ -39,6 +39,33 @@ describe('after an attempt', () => {
     expect(afterAttempt({ ...base, status: 'error', missingStack: 'ruby', stackMissesBefore: 9 })).toMatchObject({ delayMs: 60_000 });
     expect(stackMissesIn([{ attempt: 1, status: 'stack-missing' }, { attempt: 2, status: 'error' }, { attempt: 3, status: 'stack-missing' }, { attempt: 4, status: 'stack-missing' }])).toBe(2);
     expect(failuresIn([{ attempt: 1, status: 'stack-missing' }])).toBe(0);
+  });
+
+  it('queues an attempt the engine failed (dockerd restarting) again after 2 s, without using a retry', () => {
+    const next = afterAttempt({ ...base, status: 'error', retries: 0, engineUnavailable: true, msg: 'socket hang up' });
+    expect(next).toEqual({
+      kind: 'requeue',
+      ending: 'engine-unavailable',
+      delayMs: 2000,
+      keepRank: true,
+      msg: 'the Docker engine of node a did not answer during attempt 1 (socket hang up); queued again in 2.0 s, not counted as a retry',
+    });
+    // Even with every retry used up, and the ending is not counted as a failure afterwards.
+    expect(afterAttempt({ ...base, status: 'error', retries: 1, failuresBefore: 1, engineUnavailable: true })).toMatchObject({ kind: 'requeue', ending: 'engine-unavailable' });
+    expect(failuresIn([{ attempt: 1, status: 'engine-unavailable' }, { attempt: 2, status: 'engine-unavailable' }])).toBe(0);
+  });
+
+  it('counts a failure as the task\'s own after five engine-unavailable requeues, so a task cannot loop', () => {
+    const history = [1, 2, 3, 4, 5].map((attempt) => ({ attempt, status: 'engine-unavailable' as const }));
+    expect(engineRequeuesIn(history)).toBe(5);
+    expect(afterAttempt({ ...base, status: 'error', retries: 0, engineUnavailable: true, engineRequeuesBefore: 4 })).toMatchObject({ ending: 'engine-unavailable' });
+    expect(afterAttempt({ ...base, status: 'error', retries: 0, engineUnavailable: true, engineRequeuesBefore: 5 })).toEqual({ kind: 'finish', status: 'error' });
+  });
+
+  it('keeps a completed, timed-out or user-cancelled attempt final even when the engine went away after', () => {
+    expect(afterAttempt({ ...base, status: 'complete', engineUnavailable: true })).toEqual({ kind: 'finish', status: 'complete' });
+    expect(afterAttempt({ ...base, status: 'timeout', engineUnavailable: true })).toEqual({ kind: 'finish', status: 'timeout' });
+    expect(afterAttempt({ ...base, status: 'cancelled', stopReason: 'cancel', engineUnavailable: true })).toEqual({ kind: 'finish', status: 'cancelled' });
   });
 
   it('keeps the real outcome of a task that ended on its own just as its node began to drain', () => {

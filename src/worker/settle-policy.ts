@@ -4,6 +4,9 @@
  *
  * - An attempt stopped by a drain or a lost lease goes back to the front of the queue: it was not
  *   the task's fault, so it does not use up a retry.
+ * - An attempt that failed because the node's Docker engine did not answer (dockerd restarting) goes
+ *   back to the front of the queue after ENGINE_UNAVAILABLE_DELAY_MS, without using a retry: the
+ *   engine, not the task, failed. A task that completed keeps its status.
  * - An attempt that could not start because the node lacks its stack's image (a node that pulls images
  *   from a registry has not pulled it yet) goes back after a delay that doubles with each such attempt
  *   in a row (5 s up to a minute), without using a retry: another node, or this one after its pull, runs
@@ -21,7 +24,12 @@ import type { OutsideStopReason } from './stop-reason.ts';
 
 export type AfterAttempt =
   | { kind: 'finish'; status: FinishedStatus }
-  | { kind: 'requeue'; ending: Extract<AttemptEnd, 'drained' | 'revoked' | 'error' | 'stack-missing'>; delayMs: number; keepRank: boolean; msg: string };
+  | { kind: 'requeue'; ending: Extract<AttemptEnd, 'drained' | 'revoked' | 'engine-unavailable' | 'stack-missing' | 'error'>; delayMs: number; keepRank: boolean; msg: string };
+
+/** How long an attempt stopped by an unreachable engine waits before it is ready again (a dockerd restart takes 1-3 s). */
+export const ENGINE_UNAVAILABLE_DELAY_MS = 2000;
+/** After this many engine-unavailable requeues of one task, a failure counts as the task's own again (no endless loop). */
+export const MAX_ENGINE_REQUEUES = 5;
 
 export interface AfterAttemptInput {
   status: FinishedStatus;
@@ -35,6 +43,10 @@ export interface AfterAttemptInput {
   random: () => number;
   /** How the attempt ended, in words (the outcome's message). */
   msg?: string;
+  /** The node's Docker engine did not answer when the attempt failed (the failure is the engine's). */
+  engineUnavailable?: boolean;
+  /** Attempts before this one that ended `engine-unavailable`. */
+  engineRequeuesBefore?: number;
   /** The stack whose image this node lacked, when that is why the attempt could not start. */
   missingStack?: string;
   /** `stack-missing` attempts right before this one (the back-off grows with them). */
@@ -62,6 +74,16 @@ export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
       msg: `node ${input.nodeId} does not have the image of stack "${input.missingStack}" yet; queued again in ${formatDelay(delayMs)} (not counted as a retry)`,
     };
   }
+  if (input.engineUnavailable && input.status === 'error' && (input.engineRequeuesBefore ?? 0) < MAX_ENGINE_REQUEUES) {
+    const why = input.msg ? ` (${input.msg})` : '';
+    return {
+      kind: 'requeue',
+      ending: 'engine-unavailable',
+      delayMs: ENGINE_UNAVAILABLE_DELAY_MS,
+      keepRank: true,
+      msg: `the Docker engine of node ${input.nodeId} did not answer during attempt ${input.attempt}${why}; queued again in ${formatDelay(ENGINE_UNAVAILABLE_DELAY_MS)}, not counted as a retry`,
+    };
+  }
   const failures = input.failuresBefore + 1;
   if (shouldRetry({ status: input.status, failures, retries: input.retries })) {
     const delayMs = retryDelayMs({ retryNumber: failures, baseSeconds: input.retriesDelaySeconds, random: input.random });
@@ -74,6 +96,11 @@ export function afterAttempt(input: AfterAttemptInput): AfterAttempt {
 /** Failed attempts in a task's history. */
 export function failuresIn(history: readonly TaskAttempt[] | undefined): number {
   return (history ?? []).filter((a) => a.status === 'error').length;
+}
+
+/** Attempts in a task's history that ended because the node's engine did not answer. */
+export function engineRequeuesIn(history: readonly TaskAttempt[] | undefined): number {
+  return (history ?? []).filter((a) => a.status === 'engine-unavailable').length;
 }
 
 /** `stack-missing` attempts at the end of a task's history, the latest first. */

@@ -96,6 +96,8 @@ export interface AttemptOutcome {
   timings: AttemptTimings;
   /** Set when the container could not be removed even after retries; the reconciler will. */
   removeError?: string;
+  /** The engine's connection broke while the container ran (dockerd restarting): see ContainerExit. */
+  engineInterrupted?: boolean;
 }
 
 export interface RunnerClock {
@@ -264,6 +266,7 @@ async function runCreated(
     ...verdict,
     exitCode: exit.exitCode,
     oomKilled: exit.oomKilled,
+    ...(exit.engineInterrupted ? { engineInterrupted: true } : {}),
     log,
     ...(result.value !== undefined ? { result: result.value } : {}),
     ...(result.note !== undefined ? { resultNote: result.note } : {}),

@@ -25,12 +25,16 @@ interface Row {
   completed: number;
   lost: number;
   unfinished: number;
+  /** Tasks that should complete (all but the always-failing package) and did not; by design for a fault with failsTasks. */
+  failedByFault: number;
   runTwice: number;
   overLimit: number;
   firedTwice: number;
   firedNever: number;
   containersLeft: number;
   recoverS: number;
+  /** What the fault itself checked and found wrong (e.g. an upload to a full disk accepted). */
+  failedChecks: number;
 }
 
 const fleet = await startChaosFleet();
@@ -40,7 +44,10 @@ await admin.codes.upload(undefined, { name: codes.short, image: 'dockhand-base:t
 await admin.codes.upload(undefined, { name: codes.long, image: 'dockhand-base:test', command: 'sleep 6; echo done', memory: 64 });
 await admin.codes.upload(undefined, { name: codes.flaky, image: 'dockhand-base:test', command: 'sleep 1; exit 3', memory: 64, retries: 2, retries_delay: 1 });
 await admin.codes.upload(undefined, { name: codes.limited, image: 'dockhand-base:test', command: 'sleep 2', memory: 64, max_concurrency: 2 });
-const schedule = await admin.schedules.create(codes.short, { every: 1, name: `every-second-${fleet.run}` });
+// overlap skip: an occurrence while the previous one still runs (a backlog after a fault) is recorded
+// as skipped instead of queueing behind it, so the schedule cannot grow a backlog of its own that the
+// next phases wait behind. A skipped occurrence is accounted for; only one with no record is "never".
+const schedule = await admin.schedules.create(codes.short, { every: 1, overlap: 'skip', name: `every-second-${fleet.run}` });
 
 const rows: Row[] = [];
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -56,7 +63,7 @@ try {
   printTable(rows);
   await fleet.stop();
 }
-process.exit(rows.some((r) => r.lost + r.unfinished + r.runTwice + r.overLimit + r.firedTwice + r.firedNever + r.containersLeft > 0) ? 1 : 0);
+process.exit(rows.some((r) => r.lost + r.unfinished + (FAULTS.find((f) => f.name === r.fault)?.failsTasks ? 0 : r.failedByFault) + r.runTwice + r.overLimit + r.firedTwice + r.firedNever + r.containersLeft + r.failedChecks > 0) ? 1 : 0);
 
 async function runFault(fleet: ChaosFleet, fault: (typeof FAULTS)[number]): Promise<Row> {
   const acked: { id: string }[] = [];
@@ -80,7 +87,8 @@ async function runFault(fleet: ChaosFleet, fault: (typeof FAULTS)[number]): Prom
   const phaseStart = Date.now();
   await sleep(WARMUP_MS);
   const faultAt = Date.now();
-  await fault.inject(fleet, { outageMs: OUTAGE_MS });
+  const problems = (await fault.inject(fleet, { outageMs: OUTAGE_MS })) ?? [];
+  for (const problem of problems) console.error(`${fault.name}: ${problem}`);
   const restoredAt = Date.now();
   await sleep(AFTER_MS);
   producing = false;
@@ -99,6 +107,10 @@ async function runFault(fleet: ChaosFleet, fault: (typeof FAULTS)[number]): Prom
   const lost = tasks.filter((t) => !t).length;
   const unfinished = tasks.filter((t) => t && !finished.has(t.status)).length;
   const completed = tasks.filter((t) => t?.status === 'complete').length;
+  const failedTasks = tasks.filter((t) => t && finished.has(t.status) && t.status !== 'complete' && t.code_name !== codes.flaky);
+  const failedByFault = failedTasks.length;
+  // What ended them, so a broken row says why.
+  for (const t of failedTasks) console.error(`${fault.name}: ${t!.id} ${t!.code_name} ${t!.status}: ${t!.msg ?? ''} | ${(t!.attempt_history ?? []).map((a) => `${a.attempt}:${a.status}${a.exit_code !== undefined ? `(${a.exit_code})` : ''} ${a.msg ?? ''}`).join(' | ')}`);
   const afterFault = tasks.filter((t) => t?.status === 'complete' && Date.parse(t.created_at) >= restoredAt && t.end_time).map((t) => Date.parse(t!.end_time!));
   const recoverS = afterFault.length ? (Math.min(...afterFault) - faultAt) / 1000 : Number.NaN;
 
@@ -126,12 +138,14 @@ async function runFault(fleet: ChaosFleet, fault: (typeof FAULTS)[number]): Prom
     completed,
     lost,
     unfinished,
+    failedByFault,
     runTwice: samples.maxPerTask > 1 ? samples.maxPerTask - 1 : 0,
     overLimit: Math.max(0, samples.maxLimited - 2),
     firedTwice: seconds.length - unique.size + [...scheduledTasks.values()].filter((n) => n > 1).length,
     firedNever: expected - unique.size,
     containersLeft,
     recoverS: Math.round(recoverS * 10) / 10,
+    failedChecks: problems.length,
   };
 }
 
@@ -154,7 +168,7 @@ function sample(fleet: ChaosFleet): { stop(): Promise<{ maxPerTask: number; maxL
 }
 
 function printTable(rows: Row[]): void {
-  const header: (keyof Row)[] = ['fault', 'acknowledged', 'completed', 'lost', 'unfinished', 'runTwice', 'overLimit', 'firedTwice', 'firedNever', 'containersLeft', 'recoverS'];
+  const header: (keyof Row)[] = ['fault', 'acknowledged', 'completed', 'lost', 'unfinished', 'failedByFault', 'runTwice', 'overLimit', 'firedTwice', 'firedNever', 'containersLeft', 'recoverS', 'failedChecks'];
   const widths = header.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(header));

@@ -4,22 +4,26 @@
  * one), two Docker engines of its own (test/helpers/second-engine.ts: own data roots and network
  * namespaces, the base test image copied in), two `dockhand server` processes and two `dockhand
  * worker` processes, one per engine, and a project. Nothing of the shared engine or Redis is touched
- * beyond reading the base image to copy it. Everything it
- * starts is stopped by `stop()`, and every container of the run's packages is removed.
+ * beyond reading the base image to copy it. The servers' code store is a 32 MB tmpfs of the run's own,
+ * so a fault can fill it. Everything it starts is stopped by `stop()` (the tmpfs unmounted), and every
+ * container of the run's packages is removed.
  *
  *   const fleet = await startChaosFleet();
  *   await fleet.stop();
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { parseSettings } from '../../src/core/settings.ts';
 import { Dockhand } from '../../src/sdk/index.ts';
 import { createContext, type AppContext } from '../../src/service/context.ts';
+import { ensureBaseImage } from '../helpers/docker.ts';
 import { freePorts } from '../helpers/free-ports.ts';
 import { startSecondEngine, type SecondEngine } from '../helpers/second-engine.ts';
 
@@ -40,6 +44,8 @@ export interface ChaosFleet {
   /** The engines of worker 0 and worker 1. */
   engines: SecondEngine[];
   redisPort: number;
+  /** The servers' code store: a size-capped tmpfs (CODE_STORE_MB) mounted for the run. */
+  codeDir: string;
   redis: Proc;
   servers: (Proc & { url: string })[];
   workers: Proc[];
@@ -48,19 +54,29 @@ export interface ChaosFleet {
   clients: Dockhand[];
   startRedis(): Promise<void>;
   startServer(index: number): Promise<void>;
-  startWorker(index: number): Promise<void>;
+  /** `faketime`: run the worker under libfaketime with this offset (e.g. '+30s'): its clock is off. */
+  startWorker(index: number, options?: { faketime?: string }): Promise<void>;
   stop(): Promise<void>;
 }
 
+export const CODE_STORE_MB = 32;
+const run$ = promisify(execFile);
+
 export async function startChaosFleet(options: { workerConcurrency?: number } = {}): Promise<ChaosFleet> {
+  // The image the run's engines get a copy of: built from dockerfiles/base when no suite has yet.
+  await ensureBaseImage(CHAOS_IMAGE);
   const run = randomBytes(3).toString('hex');
   const dir = await mkdtemp(path.join(tmpdir(), `dh-chaos-${run}-`));
   const [redisPort, ...serverPorts] = await freePorts(3) as [number, number, number];
+  const codeDir = path.join(dir, 'code');
+  await mkdir(codeDir);
+  await run$('mount', ['-t', 'tmpfs', '-o', `size=${CODE_STORE_MB}m,mode=0700`, `dh-chaos-${run}`, codeDir]);
   const env = {
     ...process.env,
     REDIS_URL: `redis://127.0.0.1:${redisPort}`,
     DOCKHAND_REDIS_PREFIX: `dhchaos:${run}:`,
     DOCKHAND_DATA_DIR: dir,
+    DOCKHAND_CODE_DIR: codeDir,
     DOCKHAND_HOST: '127.0.0.1',
     DOCKHAND_MIN_RUN_EVERY: '1',
     DOCKHAND_HEARTBEAT_MS: '500',
@@ -80,6 +96,7 @@ export async function startChaosFleet(options: { workerConcurrency?: number } = 
   };
   fleet.run = run;
   fleet.redisPort = redisPort;
+  fleet.codeDir = codeDir;
   fleet.engines = await Promise.all([startSecondEngine({ images: [CHAOS_IMAGE] }), startSecondEngine({ images: [CHAOS_IMAGE] })]);
   fleet.servers = [];
   fleet.workers = [];
@@ -92,6 +109,7 @@ export async function startChaosFleet(options: { workerConcurrency?: number } = 
     await fleet.ctx?.close();
     fleet.redis?.child.kill('SIGKILL');
     await Promise.all(fleet.engines.map((engine) => engine.stop()));
+    await run$('umount', [codeDir]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -104,9 +122,15 @@ export async function startChaosFleet(options: { workerConcurrency?: number } = 
       fleet.servers[index] = { ...proc, url: `http://127.0.0.1:${port}` };
       await waitUntil(`server ${index}`, async () => ((await fetchOk(`http://127.0.0.1:${port}/metrics`)) ? true : undefined), 120_000);
     };
-    fleet.startWorker = async (index: number) => {
+    fleet.startWorker = async (index: number, how: { faketime?: string } = {}) => {
       const nodeId = `chaos-${run}-${index}`;
-      fleet.workers[index] = spawnProc(nodeId, process.execPath, [BIN, 'worker', '--node-id', nodeId, '--concurrency', String(options.workerConcurrency ?? 4), '--drain-timeout', '5'], { DOCKER_HOST: fleet.engines[index]!.dockerHost });
+      const args = [BIN, 'worker', '--node-id', nodeId, '--concurrency', String(options.workerConcurrency ?? 4), '--drain-timeout', '5'];
+      // Debian's faketime package: what `faketime -f +30s node ...` does (LD_PRELOAD of libfaketime), set
+      // here directly so the worker stays this process's child and faults can signal it.
+      fleet.workers[index] = spawnProc(nodeId, process.execPath, args, {
+        DOCKER_HOST: fleet.engines[index]!.dockerHost,
+        ...(how.faketime ? { LD_PRELOAD: libfaketime(), FAKETIME: how.faketime, FAKETIME_DONT_RESET: '1' } : {}),
+      });
       await waitUntil(`worker ${index}`, async () => ((await fleet.ctx.nodes.get(nodeId))?.state === 'running' ? true : undefined), 60_000);
     };
     await Promise.all([fleet.startServer(0), fleet.startServer(1)]);
@@ -121,6 +145,15 @@ export async function startChaosFleet(options: { workerConcurrency?: number } = 
     throw err;
   }
   return fleet;
+}
+
+/** libfaketime of Debian's faketime package (its multithreaded form: node runs threads). */
+function libfaketime(): string {
+  for (const dir of ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib']) {
+    const lib = path.join(dir, 'faketime', 'libfaketimeMT.so.1');
+    if (existsSync(lib)) return lib;
+  }
+  throw new Error('libfaketime not found: apt-get install faketime');
 }
 
 /** Dockhand's task containers on the fleet's engines (running ones only, or all). */

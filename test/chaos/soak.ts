@@ -7,14 +7,14 @@
  * wait (created -> started). Exits 1 when an invariant broke.
  *
  *   npm run soak                    # 10 000 tasks
- *   npm run soak -- --tasks=300     # the short form CI runs
+ *   npm run soak -- --tasks 100     # the short form CI runs (`--tasks=100` too)
  */
 import { readFileSync } from 'node:fs';
 import { FINISHED_STATUSES } from '../../src/core/task-status.ts';
 import { sweepRetention } from '../../src/service/maintenance.ts';
 import { listTaskContainers, sleep, startChaosFleet, waitUntil, type ChaosFleet } from './harness.ts';
 
-const total = Number(process.argv.find((a) => a.startsWith('--tasks='))?.slice(8) ?? 10_000);
+const total = taskCount(process.argv.slice(2));
 const PRODUCERS = 8;
 const DAY_MS = 86_400_000;
 
@@ -141,4 +141,14 @@ function summariseRss(samples: typeof rss): Record<string, number[]> {
   const by: Record<string, number[]> = {};
   for (const s of samples) (by[s.process] ??= []).push(s.mb);
   return Object.fromEntries(Object.entries(by).map(([name, values]) => [name, [values[0]!, values[Math.floor(values.length / 2)]!, values[values.length - 1]!]]));
+}
+
+/** `--tasks N` or `--tasks=N`; 10 000 when absent. */
+function taskCount(args: string[]): number {
+  const at = args.indexOf('--tasks');
+  const text = at >= 0 ? args[at + 1] : args.find((a) => a.startsWith('--tasks='))?.slice('--tasks='.length);
+  if (text === undefined) return 10_000;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--tasks takes a positive whole number, not ${text}`);
+  return n;
 }

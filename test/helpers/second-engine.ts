@@ -21,6 +21,11 @@ import { docker as mainDocker } from './docker.ts';
 export interface SecondEngine {
   dockerHost: string;
   docker: Dockerode;
+  /**
+   * Restarts its dockerd as an operator's `systemctl restart docker` would: SIGTERM (running containers
+   * die with it, there is no live-restore), then the same daemon again on the same socket and data.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,7 +39,7 @@ export async function startSecondEngine(options: { images: string[]; daemonArgs?
   const namespace = `dhtest${randomBytes(3).toString('hex')}`;
   // Its own (empty) configuration: the machine's daemon.json may name hosts or a data root.
   await writeFile(path.join(dir, 'daemon.json'), '{}\n');
-  const child: ChildProcess = spawn(
+  const daemon = (): ChildProcess => spawn(
     'unshare',
     [
       '--net',
@@ -56,11 +61,38 @@ export async function startSecondEngine(options: { images: string[]; daemonArgs?
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString('utf8');
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let child!: ChildProcess;
+  let exited!: Promise<void>;
+  const launch = (): void => {
+    child = daemon();
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString('utf8')).slice(-100_000);
+    });
+    exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  };
+  launch();
   const docker = new Dockerode({ socketPath: socket });
+  const answered = async (): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await docker.ping();
+        return;
+      } catch {
+        if (child.exitCode !== null) throw new Error(`the second dockerd exited:\n${log}`);
+        if (Date.now() > deadline) throw new Error(`the second dockerd did not answer within 60 s:\n${log}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  };
+  const restart = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(killer);
+    launch();
+    await answered();
+  };
 
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -76,23 +108,13 @@ export async function startSecondEngine(options: { images: string[]; daemonArgs?
   };
 
   try {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        await docker.ping();
-        break;
-      } catch {
-        if (child.exitCode !== null) throw new Error(`the second dockerd exited:\n${log}`);
-        if (Date.now() > deadline) throw new Error(`the second dockerd did not answer within 60 s:\n${log}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    await answered();
     for (const image of options.images) await copyImage(image, docker);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { dockerHost: `unix://${socket}`, docker, stop };
+  return { dockerHost: `unix://${socket}`, docker, restart, stop };
 }
 
 /** `docker save IMAGE | DOCKER_HOST=other docker load`, through the engines' APIs (every tag of the image included). */

@@ -97,6 +97,14 @@ export class RedisCodeRegistry implements CodeRegistry {
     return ids;
   }
 
+  async customImages(): Promise<Set<string>> {
+    const refs = new Set<string>();
+    for await (const revision of this.everyRevision()) {
+      if (revision.image && !revision.stack) refs.add(revision.image);
+    }
+    return refs;
+  }
+
   async archiveDigests(): Promise<Set<string>> {
     const digests = new Set<string>();
     for await (const revision of this.everyRevision()) {

@@ -3,6 +3,7 @@
  * finished" (to anyone waiting on it), "a schedule changed" (to the schedulers) and "there is work in this cluster" (to idle nodes). Pub/sub is fire-and-forget, so every consumer also re-checks the
  * task record; a notice only makes that check happen sooner.
  */
+import { reportConnectionErrors } from './connection/connection-errors.ts';
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.ts';
 
@@ -47,6 +48,8 @@ export class RedisEvents {
   private async on(channel: string, handler: Handler): Promise<() => void> {
     if (!this.subscriber) {
       this.subscriber = this.redis.duplicate();
+      // The main client reports an outage; this connection's errors are the same outage.
+      reportConnectionErrors(this.subscriber, undefined, 'redis subscriber');
       this.subscriber.on('message', (ch: string, message: string) => {
         for (const h of this.handlers.get(ch) ?? []) h(message);
       });

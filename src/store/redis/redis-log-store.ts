@@ -2,6 +2,7 @@
  * Task logs as Redis streams: one entry per output chunk, tagged with the stream it came from, so the
  * order of stdout and stderr is kept and a follower can block on "anything after this cursor".
  */
+import { reportConnectionErrors } from './connection/connection-errors.ts';
 import type { Redis } from 'ioredis';
 import type { LogEntry, LogFollower, LogStore } from '../ports.ts';
 import type { Keys } from './keys.ts';
@@ -44,6 +45,8 @@ export class RedisLogStore implements LogStore {
   follower(taskId: string): LogFollower {
     // A blocking read holds its connection, so a follow session gets a duplicate of its own.
     const reader = this.redis.duplicate();
+    // The main client reports an outage; this connection's errors are the same outage.
+    reportConnectionErrors(reader, undefined, 'redis log reader');
     const key = this.keys.log(taskId);
     return {
       async next(after: string, blockMs: number): Promise<LogEntry[]> {
