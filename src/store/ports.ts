@@ -43,10 +43,6 @@ export interface TaskCountQuery {
 }
 
 export interface TaskStore {
-  /** Creates the task as `queued`; if a task with its id exists, leaves it untouched and returns it. */
-  create(task: NewTask): Promise<Task>;
-  /** As create, also saying whether this call created it (a schedule's firing may be completed twice). */
-  createIfAbsent(task: NewTask): Promise<{ task: Task; created: boolean }>;
   get(id: string): Promise<Task | undefined>;
   list(projectId: string, query: TaskListQuery): Promise<Task[]>;
   /**

@@ -3,13 +3,13 @@
  * Status changes made outside an attempt (cancel, progress) go through the `transition-task` script;
  * an attempt's own (claim, settle, recovery) through the dispatch queue's scripts (queue/). Every one
  * of them writes the status through lib/task-status.lua, which checks the lifecycle table of
- * core/task-status.ts. Creation is one `create-task` script that never overwrites an existing task,
- * so creating the same id twice is harmless.
+ * core/task-status.ts. Tasks are created only by the dispatch queue (`TaskQueue.queueNew`,
+ * queue-tasks.lua), which records and queues them in one script call.
  */
 import type { Redis } from 'ioredis';
 import type { Task } from '../../core/model.ts';
 import { TASK_STATUSES, isFinished, type TaskStatus } from '../../core/task-status.ts';
-import type { NewTask, TaskCountQuery, TaskListQuery, TaskPatch, TaskStore, TransitionResult } from '../ports.ts';
+import type { TaskCountQuery, TaskListQuery, TaskPatch, TaskStore, TransitionResult } from '../ports.ts';
 import type { Keys } from './keys.ts';
 import { runScript } from './scripts.ts';
 import { decodeTask, encodeTaskFields } from './task-codec.ts';
@@ -20,26 +20,6 @@ const COUNT_BATCH = 1000;
 
 export class RedisTaskStore implements TaskStore {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly clock: () => Date = () => new Date()) {}
-
-  async create(input: NewTask): Promise<Task> {
-    return (await this.createIfAbsent(input)).task;
-  }
-
-  async createIfAbsent(input: NewTask): Promise<{ task: Task; created: boolean }> {
-    const now = this.clock().toISOString();
-    const task: Task = { ...input, status: 'queued', attempts: 0, updated_at: now };
-    const createdMs = Date.parse(task.created_at);
-    const created = await runScript(
-      this.redis,
-      'createTask',
-      [this.keys.task(task.id), this.keys.tasks(task.project_id), this.keys.tasksByStatus(task.project_id, 'queued'), this.keys.tasksByCode(task.project_id, task.code_name)],
-      [task.id, createdMs, ...encodeTaskFields({ ...task })],
-    );
-    if (created === 1) return { task, created: true };
-    const existing = await this.get(task.id);
-    if (!existing) throw new Error(`Task ${task.id} exists and vanished while being read`);
-    return { task: existing, created: false };
-  }
 
   async get(id: string): Promise<Task | undefined> {
     return decodeTask(await this.redis.hgetall(this.keys.task(id)));

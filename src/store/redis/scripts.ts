@@ -10,7 +10,6 @@ import { taskLifecycleLua } from './task-lifecycle-lua.ts';
 
 const SCRIPTS = {
   transitionTask: { file: 'transition-task.lua', keys: 8 },
-  createTask: { file: 'create-task.lua', keys: 4 },
   createSchedule: { file: 'create-schedule.lua', keys: 4 },
   changeSchedule: { file: 'change-schedule.lua', keys: 4 },
   claimFirings: { file: 'claim-firings.lua', keys: 6 },
