@@ -25,7 +25,8 @@ const SCRIPTS = {
   nodeHeartbeat: { file: 'node-heartbeat.lua', keys: 3 },
   recoverNode: { file: 'recover-node.lua', keys: 1 },
   unparkCode: { file: 'unpark-code.lua', keys: 1 },
-  appendSpans: { file: 'append-spans.lua', keys: 1 },
+  // One key per trace of the batch.
+  appendSpans: { file: 'append-spans.lua', keys: 'per call' },
   expireTask: { file: 'expire-task.lua', keys: 8 },
 } as const;
 
