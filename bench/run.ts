@@ -3,7 +3,7 @@
  * times drift between machines and runs; the ratios are the figures to compare). Prints a table and
  * writes it as JSON. `npm run bench -- --help` says what it needs and takes.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
@@ -97,6 +97,7 @@ interface Row {
   bare?: number;
   ratio?: number;
   target?: string;
+  met?: boolean;
 }
 
 const rows: Row[] = [];
@@ -104,8 +105,22 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 const add = (row: Row): void => {
-  rows.push(row.bare !== undefined ? { ...row, ratio: row.value / row.bare } : row);
+  const full: Row = row.bare !== undefined ? { ...row, ratio: row.value / row.bare } : { ...row };
+  full.met ??= meets(full);
+  rows.push(full);
+  log(`  ${full.measure}: ${format(full.value, full.unit)}${full.ratio !== undefined ? ` (${full.ratio.toFixed(2)} x bare)` : ''}${full.met !== undefined ? (full.met ? ', target met' : ', target missed') : ''}`);
+  // Written after every row, so a run cut short still leaves what it measured.
+  save(false);
 };
+
+/** Whether a row meets a target of the form "<= 1.10 x bare", ">= 5000", "<= 15 ms". */
+function meets(row: Row): boolean | undefined {
+  const m = /^(<=|>=) ([\d.]+)( x bare)?/.exec(row.target ?? '');
+  if (!m) return undefined;
+  const measured = m[3] ? row.ratio : row.value;
+  if (measured === undefined) return undefined;
+  return m[1] === '<=' ? measured <= Number(m[2]) : measured >= Number(m[2]);
+}
 
 let image: string;
 try {
@@ -184,7 +199,8 @@ if (rssTasks > 0) {
     add({ measure: 'worker RSS before', value: rss.beforeMb, unit: 'MB' });
     add({ measure: `worker RSS after ${Math.min(1000, Math.ceil(rssTasks / 10))} tasks`, value: rss.atFirstTenthMb, unit: 'MB' });
     add({ measure: 'worker RSS peak while running', value: rss.peakMb, unit: 'MB', target: '<= 150 MB' });
-    add({ measure: `worker RSS after ${rssTasks} tasks`, value: rss.endMb, unit: 'MB', target: 'within 10 % of the 1 k reading' });
+    const tenth = Math.min(1000, Math.ceil(rssTasks / 10));
+    add({ measure: `worker RSS after ${rssTasks} tasks`, value: rss.endMb, unit: 'MB', target: `within 10 % of the reading after ${tenth}`, met: Math.abs(rss.endMb - rss.atFirstTenthMb) <= 0.1 * rss.atFirstTenthMb });
     add({ measure: 'worker RSS 5 s after the last task', value: rss.afterMb, unit: 'MB' });
     add({ measure: `  ${rssTasks} tasks took`, value: rss.seconds, unit: 's' });
   });
@@ -195,25 +211,35 @@ if (values['trace-overhead']) {
   for (const line of await benchTraceOverhead(rounds)) log(line);
 }
 
-const table = [
-  `| measure | Dockhand | bare engine | ratio | target |`,
-  `|---|---|---|---|---|`,
-  ...rows.map((r) => `| ${r.measure} | ${format(r.value, r.unit)} | ${r.bare !== undefined ? format(r.bare, r.unit === 'tasks/s' ? 'tasks/s' : 'ms') : ''} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)} x` : ''} | ${r.target ?? ''} |`),
-];
-console.log(table.join('\n'));
 clearInterval(loadTimer);
-const loadDuring = {
-  atStart: loadAtStart,
-  atEnd: os.loadavg(),
-  oneMinuteMin: Math.min(...loadSamples),
-  oneMinuteMedian: percentile(loadSamples, 50),
-  oneMinuteMax: Math.max(...loadSamples),
-};
-log(`load average (1 min) during the run: min ${loadDuring.oneMinuteMin.toFixed(2)}, median ${loadDuring.oneMinuteMedian.toFixed(2)}, max ${loadDuring.oneMinuteMax.toFixed(2)} on ${os.cpus().length} CPUs`);
-const options = { quick: values.quick, rounds, throughput: n, enqueue, listDepth: depth, rssTasks, warm };
-await writeFile(values.out, `${JSON.stringify({ at: new Date().toISOString(), machine: { cpus: os.cpus().length, loadAverage: loadDuring }, options, image, rows }, null, 2)}\n`);
+console.log(tableText());
+save(true);
+log(`load average (1 min) during the run: min ${loadSummary().oneMinuteMin.toFixed(2)}, median ${loadSummary().oneMinuteMedian.toFixed(2)}, max ${loadSummary().oneMinuteMax.toFixed(2)} on ${os.cpus().length} CPUs`);
 log(`written to ${values.out}`);
 process.exit(0);
+
+function tableText(): string {
+  return [
+    `| measure | Dockhand | bare engine | ratio | target | met |`,
+    `|---|---|---|---|---|---|`,
+    ...rows.map((r) => `| ${r.measure} | ${format(r.value, r.unit)} | ${r.bare !== undefined ? format(r.bare, r.unit === 'tasks/s' ? 'tasks/s' : 'ms') : ''} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)} x` : ''} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'no'} |`),
+  ].join('\n');
+}
+
+function loadSummary() {
+  return {
+    atStart: loadAtStart,
+    atEnd: os.loadavg(),
+    oneMinuteMin: Math.min(...loadSamples),
+    oneMinuteMedian: percentile(loadSamples, 50),
+    oneMinuteMax: Math.max(...loadSamples),
+  };
+}
+
+function save(complete: boolean): void {
+  const options = { quick: values.quick, rounds: count('rounds'), throughput: count('throughput'), enqueue: count('enqueue'), listDepth: count('list-depth'), rssTasks: count('rss-tasks'), warm: count('warm') };
+  writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), complete, machine: { cpus: os.cpus().length, loadAverage: loadSummary() }, options, image, rows }, null, 2)}\n`);
+}
 
 function format(value: number, unit: string): string {
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${unit}`;
