@@ -35,7 +35,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/codes/{name}/revisions/{rev}/restore': 'Make an earlier revision current again, as a new revision copying it (nothing is rebuilt).',
   'GET /v1/codes/{name}/download': 'The archive of a revision (.tar.gz).',
   'POST /v1/tasks': 'Queue one task, or a batch `{tasks: [...]}` of up to 100.',
-  'GET /v1/tasks': 'List tasks, newest first (`status`, `code`, `cluster`, `from`, `to` in ms, `limit`; `before`: the created_at ms of the last task seen, for the next page).',
+  'GET /v1/tasks': 'List tasks, newest first (`status`, `code`, `cluster`, `from`, `to` in ms, `limit`; `before_id`: the id of the last task seen, for the next page, which continues strictly after it; `before`: only tasks created strictly before this ms).',
   'POST /v1/tasks/cancel': 'Cancel a selection of tasks (ids, or a list filter), at most 500; answers which were cancelled and which skipped, and why.',
   'POST /v1/tasks/retry': 'Retry a selection of finished tasks (ids, or a list filter), at most 500; answers the new tasks\' ids and which were skipped, and why.',
   'GET /v1/overview': 'Per minute of the last `minutes` (default 60): tasks finished by outcome, queue depth, and waits from queued to first start.',

@@ -78,6 +78,23 @@ export interface QueueOptions {
 }
 
 /** A new project as the admin route answers it: the token is shown this once. */
+/** Filters and cursor of `tasks.list` (the query of `GET /v1/tasks`). */
+export interface TaskListOptions {
+  /** One status, or several separated by commas. */
+  status?: string;
+  code?: string;
+  cluster?: string;
+  /** Creation window in ms since the epoch, both ends inclusive. */
+  from?: number;
+  to?: number;
+  /** 1 to 1000; 30 when absent. */
+  limit?: number;
+  /** The id of the last task of the previous page: this page continues strictly after it. */
+  before_id?: string;
+  /** Tasks created strictly before this time (ms); with `before_id`, that task's created_at. */
+  before?: number;
+}
+
 export interface CreatedProject {
   id: string;
   name: string;
@@ -252,7 +269,14 @@ export class Dockhand {
         { batchSize: LIMITS.batchMax, inFlight: BULK_IN_FLIGHT },
       ),
     get: (id: string): Promise<Task> => this.http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`),
-    list: async (query: { status?: string; code?: string; limit?: number } = {}): Promise<Task[]> => {
+    /**
+     * Tasks newest first. The next page: `before_id` set to the id of the last task seen (none is
+     * skipped or repeated, however many were queued in the same millisecond).
+     *
+     *   const page = await dh.tasks.list({ status: 'queued', limit: 100 });
+     *   const next = await dh.tasks.list({ status: 'queued', limit: 100, before_id: page.at(-1)!.id });
+     */
+    list: async (query: TaskListOptions = {}): Promise<Task[]> => {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
       const qs = params.size ? `?${params.toString()}` : '';

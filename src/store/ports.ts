@@ -28,8 +28,17 @@ export interface TaskListQuery {
   limit: number;
   /** Matches to skip before the first one returned (page * per_page). */
   offset?: number;
-  /** Newest first; `before` pages backwards by creation time (ms). */
+  /**
+   * Newest first; `before` pages backwards by creation time (ms): tasks created strictly earlier.
+   * Tasks of one batch share their creation ms, so a page that ends inside a batch needs `beforeId`.
+   */
   before?: number;
+  /**
+   * The cursor of the next page: the last task seen (its id and creation ms). Tasks come newest first,
+   * ties of one ms by id descending, and a page continues strictly after the cursor, so paging never
+   * skips nor repeats a task, however many share a creation ms. Takes the place of `before`.
+   */
+  after?: { id: string; createdMs: number };
   /** Creation time window in ms, both ends inclusive. */
   from?: number;
   to?: number;
@@ -43,10 +52,6 @@ export interface TaskCountQuery {
 }
 
 export interface TaskStore {
-  /** Creates the task as `queued`; if a task with its id exists, leaves it untouched and returns it. */
-  create(task: NewTask): Promise<Task>;
-  /** As create, also saying whether this call created it (a schedule's firing may be completed twice). */
-  createIfAbsent(task: NewTask): Promise<{ task: Task; created: boolean }>;
   get(id: string): Promise<Task | undefined>;
   list(projectId: string, query: TaskListQuery): Promise<Task[]>;
   /**

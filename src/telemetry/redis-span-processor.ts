@@ -1,6 +1,6 @@
 /**
  * A SpanProcessor that writes spans to the embedded span store. Spans that end within 50 ms of each
- * other go out together (one script call per trace); the write is started, never awaited by the code that
+ * other go out together (one script call per batch); the write is started, never awaited by the code that
  * ended the span, and its failure is reported and dropped: a broken or slow store cannot fail or
  * delay a task. `flush()` starts the buffered write at once, so a caller about to announce
  * something (a task's "finished" notice) can be sure the spans were sent first on the same

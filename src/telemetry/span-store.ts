@@ -27,18 +27,25 @@ export class RedisSpanStore {
     private readonly retentionSeconds: number,
   ) {}
 
-  /** One script call per trace: the commands are sent before this returns its promise, in call order. */
+  /**
+   * One script call for the whole batch, however many traces it touches (append-spans.lua); the
+   * command is sent before this returns its promise, so appends reach Redis in call order.
+   */
   async append(records: readonly SpanRecord[]): Promise<void> {
+    if (records.length === 0) return;
     const byTrace = new Map<string, string[]>();
     for (const record of records) {
       const list = byTrace.get(record.trace_id) ?? [];
       list.push(JSON.stringify(record));
       byTrace.set(record.trace_id, list);
     }
-    const writes = [...byTrace].map(([traceId, entries]) =>
-      runScript(this.redis, 'appendSpans', [this.keys.traceSpans(traceId)], [MAX_SPANS_PER_TRACE, this.retentionSeconds, ...entries]),
-    );
-    await Promise.all(writes);
+    const keys: string[] = [];
+    const args: (string | number)[] = [MAX_SPANS_PER_TRACE, this.retentionSeconds];
+    for (const [traceId, entries] of byTrace) {
+      keys.push(this.keys.traceSpans(traceId));
+      args.push(entries.length, ...entries);
+    }
+    await runScript(this.redis, 'appendSpans', keys, args);
   }
 
   async spans(traceId: string): Promise<SpanRecord[]> {

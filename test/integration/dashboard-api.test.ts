@@ -27,7 +27,7 @@ async function call<T>(method: string, path: string, body?: unknown, token = fle
 }
 
 describe('the dashboard\'s endpoints', () => {
-  it('filters the task list by cluster and creation window and pages with the before cursor', async () => {
+  it('filters the task list by cluster and creation window and pages with the before and before_id cursors', async () => {
     const gpu = await fleet.client.tasks.queue('alpha', { cluster: 'gpu' });
     const plain = [];
     for (let i = 0; i < 3; i++) {
@@ -41,6 +41,8 @@ describe('the dashboard\'s endpoints', () => {
     const cursor = Date.parse(firstPage.json.tasks[1]!.created_at);
     const next = await call<{ tasks: Task[] }>('GET', `/v1/tasks?code=alpha&limit=2&before=${cursor}`);
     expect(next.json.tasks.map((t) => t.id)).toEqual([plain[0]!.id, gpu.id]);
+    const byId = await call<{ tasks: Task[] }>('GET', `/v1/tasks?code=alpha&limit=2&before_id=${firstPage.json.tasks[1]!.id}`);
+    expect(byId.json.tasks.map((t) => t.id)).toEqual([plain[0]!.id, gpu.id]);
     const future = await call<{ tasks: Task[] }>('GET', `/v1/tasks?from=${Date.now() + 60_000}`);
     expect(future.json.tasks).toEqual([]);
     expect((await call('GET', '/v1/tasks?from=yesterday')).status).toBe(400);

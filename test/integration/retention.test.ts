@@ -37,10 +37,10 @@ afterAll(async () => {
 
 async function queueTask(code = 'job'): Promise<string> {
   const id = newId();
-  await ctx.tasks.create({
+  await ctx.queue.queueNew([{ task: {
     id, project_id: projectId, code_name: code, code_id: 'c'.repeat(24), code_rev: 1, priority: 0, timeout: 60, delay: 0,
     cluster: 'default', payload: '{}', created_at: new Date().toISOString(), trace_id: randomBytes(16).toString('hex'),
-  });
+  } }]);
   return id;
 }
 

@@ -105,11 +105,10 @@ describe('the schedule store', () => {
       id, project_id: f.projectId, code_name: 'tick', code_id: 'c', code_rev: 1, priority: 0 as const, timeout: 60, delay: 0,
       cluster: 'default', payload: 'first', created_at: new Date().toISOString(), trace_id: 't',
     };
-    expect((await f.ctx.tasks.createIfAbsent(base)).created).toBe(true);
+    expect((await f.ctx.queue.queueNew([{ task: base }]))[0]).toMatchObject({ id, status: 'queued' });
     await f.ctx.tasks.transition(id, ['queued'], 'preparing', {});
-    const again = await f.ctx.tasks.createIfAbsent({ ...base, payload: 'second' });
-    expect(again.created).toBe(false);
-    expect(again.task).toMatchObject({ status: 'preparing', payload: 'first' });
+    expect(await f.ctx.queue.queueNew([{ task: { ...base, payload: 'second' } }])).toEqual([undefined]);
+    expect(await f.ctx.tasks.get(id)).toMatchObject({ status: 'preparing', payload: 'first' });
     expect((await f.ctx.tasks.countByStatus(f.projectId)).queued).toBe(0);
   });
 

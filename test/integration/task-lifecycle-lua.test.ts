@@ -8,12 +8,14 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.ts';
 import { TASK_STATUSES, canTransition, type TaskStatus } from '../../src/core/task-status.ts';
+import { TaskQueue } from '../../src/queue/task-queue.ts';
 import { Keys } from '../../src/store/redis/keys.ts';
 import { RedisTaskStore } from '../../src/store/redis/redis-task-store.ts';
 
 const keys = new Keys(`dhtest:${randomBytes(4).toString('hex')}:`);
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6390', { lazyConnect: true });
 const store = new RedisTaskStore(redis, keys);
+const queue = new TaskQueue(redis, keys);
 const project = newId();
 
 beforeAll(async () => {
@@ -29,10 +31,10 @@ afterAll(async () => {
 /** A task of the project put straight into `status` (and its index), as if it had got there. */
 async function taskIn(status: TaskStatus): Promise<string> {
   const id = newId();
-  await store.create({
+  await queue.queueNew([{ task: {
     id, project_id: project, code_name: 'c', code_id: 'c'.repeat(24), code_rev: 1, priority: 0, timeout: 60, delay: 0,
     cluster: 'default', payload: '', created_at: new Date().toISOString(), trace_id: 't'.repeat(32),
-  });
+  } }]);
   const score = await redis.zscore(keys.tasksByStatus(project, 'queued'), id);
   await redis.multi().hset(keys.task(id), 'status', status).zrem(keys.tasksByStatus(project, 'queued'), id)
     .zadd(keys.tasksByStatus(project, status), score ?? '0', id).exec();

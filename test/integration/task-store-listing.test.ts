@@ -7,12 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.ts';
+import { TaskQueue } from '../../src/queue/task-queue.ts';
 import { Keys } from '../../src/store/redis/keys.ts';
 import { RedisTaskStore } from '../../src/store/redis/redis-task-store.ts';
 
 const prefix = `dhtest:${randomBytes(4).toString('hex')}:`;
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6390', { lazyConnect: true });
 const store = new RedisTaskStore(redis, new Keys(prefix));
+const queue = new TaskQueue(redis, new Keys(prefix));
 const project = newId();
 const made: { id: string; code: string; label: string; createdMs: number }[] = [];
 
@@ -25,10 +27,10 @@ beforeAll(async () => {
     const createdMs = start + i * 1000;
     const id = newId(createdMs);
     const label = i % 2 === 0 ? 'even' : 'odd';
-    await store.create({
+    await queue.queueNew([{ task: {
       id, project_id: project, code_name: code, code_id: 'c'.repeat(24), code_rev: 1, priority: 0, timeout: 60, delay: 0,
       cluster: i < 30 ? 'default' : 'gpu', label, payload: '', created_at: new Date(createdMs).toISOString(), trace_id: 't'.repeat(32),
-    });
+    } }]);
     made.push({ id, code, label, createdMs });
   }
   for (const task of made.filter((_, i) => i % 5 === 0)) await store.transition(task.id, ['queued'], 'cancelled', {});

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { DhError } from '../../core/errors.ts';
+import { ID_PATTERN } from '../../core/ids.ts';
 import { LIMITS } from '../../core/limits.ts';
 import { z } from 'zod';
 import { CLUSTER_PATTERN, TaskBatchSchema, TaskRequestSchema, codeNameSchema } from '../../core/schemas/task-request.ts';
@@ -22,8 +23,11 @@ import { streamLogEvents } from '../log-events.ts';
 import { presentTask, presentTasks } from '../present.ts';
 
 /**
- * `?status=a,b&code=N&cluster=C&from=<ms>&to=<ms>&limit=30&before=<ms>`; each given once. Out-of-range
- * limits are clamped. `before` is the cursor of the next page: the created_at (ms) of the last task seen.
+ * `?status=a,b&code=N&cluster=C&from=<ms>&to=<ms>&limit=30&before_id=<id>`; each given once. Out-of-range
+ * limits are clamped. `before_id` is the cursor of the next page: the id of the last task seen (the page
+ * continues strictly after it, so none is skipped or repeated however many tasks share a creation ms).
+ * `before` (ms) alone lists tasks created strictly earlier; with `before_id` it stands for that task's
+ * created_at, so a cursor still works once its task is gone.
  */
 const TaskListQuerySchema = z.object({
   status: z
@@ -38,6 +42,7 @@ const TaskListQuerySchema = z.object({
     .optional()
     .transform((value) => Math.min(Math.max(Number(value ?? 30) || 30, 1), 1000)),
   before: msQuery('before'),
+  before_id: z.string().regex(ID_PATTERN, 'before_id is a task id (24 hex characters)').optional(),
   cluster: z.string().regex(CLUSTER_PATTERN, 'a cluster name is lowercase letters, digits, "_" or "-"').optional(),
   from: msQuery('from'),
   to: msQuery('to'),
@@ -45,6 +50,16 @@ const TaskListQuerySchema = z.object({
 
 function msQuery(name: string) {
   return z.string().regex(/^\d{1,16}$/, `${name} is a time in milliseconds`).transform(Number).optional();
+}
+
+/** The place of `before_id` in the listing order: its task's creation ms, or `before` when given. */
+async function listCursor(ctx: AppContext, projectId: string, id: string, before: number | undefined): Promise<{ id: string; createdMs: number }> {
+  if (before !== undefined) return { id, createdMs: before };
+  const task = await ctx.tasks.get(id);
+  if (!task || task.project_id !== projectId) {
+    throw new DhError('DH_ERR_VALIDATION', `before_id names no task of this project; give the created_at of the last task seen as before (ms) too.`, { field: 'before_id' });
+  }
+  return { id, createdMs: Date.parse(task.created_at) };
 }
 
 function parseSelection(body: unknown): TaskSelection {
@@ -76,13 +91,14 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void 
     const project = projectOf(request);
     const parsed = TaskListQuerySchema.safeParse(request.query ?? {});
     if (!parsed.success) throw zodToDhError(parsed.error, 'task list query');
-    const { status, code, cluster, from, to, limit, before } = parsed.data;
+    const { status, code, cluster, from, to, limit, before, before_id: beforeId } = parsed.data;
+    const after = beforeId !== undefined ? await listCursor(ctx, project.id, beforeId, before) : undefined;
     const tasks = await ctx.tasks.list(project.id, {
       status,
       ...(code ? { codeName: code } : {}),
       ...(cluster ? { cluster } : {}),
       limit,
-      ...(before !== undefined ? { before } : {}),
+      ...(after ? { after } : before !== undefined ? { before } : {}),
       ...(from !== undefined ? { from } : {}),
       ...(to !== undefined ? { to } : {}),
     });

@@ -10,7 +10,6 @@ import { taskLifecycleLua } from './task-lifecycle-lua.ts';
 
 const SCRIPTS = {
   transitionTask: { file: 'transition-task.lua', keys: 8 },
-  createTask: { file: 'create-task.lua', keys: 4 },
   createSchedule: { file: 'create-schedule.lua', keys: 4 },
   changeSchedule: { file: 'change-schedule.lua', keys: 4 },
   claimFirings: { file: 'claim-firings.lua', keys: 6 },
@@ -26,7 +25,8 @@ const SCRIPTS = {
   nodeHeartbeat: { file: 'node-heartbeat.lua', keys: 3 },
   recoverNode: { file: 'recover-node.lua', keys: 1 },
   unparkCode: { file: 'unpark-code.lua', keys: 1 },
-  appendSpans: { file: 'append-spans.lua', keys: 1 },
+  // One key per trace of the batch.
+  appendSpans: { file: 'append-spans.lua', keys: 'per call' },
   expireTask: { file: 'expire-task.lua', keys: 8 },
 } as const;
 

@@ -1,5 +1,5 @@
 // Tasks: status tabs, filters (package, cluster, time window), search by id, newest first with a
-// cursor (`before`) for older pages, refreshed every two seconds, and bulk cancel/retry of what the
+// cursor (`before_id`, the last task shown) for older pages, refreshed every two seconds, and bulk cancel/retry of what the
 // filter selects (the same filter, sent to POST /v1/tasks/cancel|retry).
 import { html, useState } from '../html.js';
 import { api, query, session } from '../api.js';
@@ -50,7 +50,7 @@ function selectionOf(params, wanted) {
 
 function Filters({ params, codes }) {
   const [search, setSearch] = useState('');
-  const set = (change) => go('/tasks', { ...params, ...change, before: undefined });
+  const set = (change) => go('/tasks', { ...params, ...change, before_id: undefined });
   return html`<div class="filters">
     <label>Package
       <select value=${params.code ?? ''} onChange=${(e) => set({ code: e.target.value })}>
@@ -96,16 +96,16 @@ export function TasksPage({ params }) {
   const codes = usePoll(() => api('/v1/codes'), 30_000);
   const filter = filterOf(params);
   const list = usePoll(
-    () => api(`/v1/tasks${query({ ...filter, from: filter.from && Math.floor(filter.from), limit: PAGE_SIZE, before: params.before })}`),
+    () => api(`/v1/tasks${query({ ...filter, from: filter.from && Math.floor(filter.from), limit: PAGE_SIZE, before_id: params.before_id })}`),
     2000,
-    [params.status, params.code, params.cluster, params.window, params.before, refresh],
+    [params.status, params.code, params.cluster, params.window, params.before_id, refresh],
   );
   const tasks = list.data?.tasks ?? [];
-  const older = tasks.length === PAGE_SIZE ? String(Date.parse(tasks[tasks.length - 1].created_at)) : undefined;
+  const older = tasks.length === PAGE_SIZE ? tasks[tasks.length - 1].id : undefined;
   return html`<section>
     <h1>Tasks</h1>
     <nav class="tabs" aria-label="Status">
-      ${TABS.map(([status, label]) => html`<a href=${href('/tasks', { ...params, status, before: undefined })} aria-current=${(params.status ?? '') === status ? 'page' : undefined}>${label}</a>`)}
+      ${TABS.map(([status, label]) => html`<a href=${href('/tasks', { ...params, status, before_id: undefined })} aria-current=${(params.status ?? '') === status ? 'page' : undefined}>${label}</a>`)}
     </nav>
     <${Filters} params=${params} codes=${codes.data?.codes} />
     <${BulkActions} params=${params} onDone=${() => setRefresh((n) => n + 1)} />
@@ -128,8 +128,8 @@ export function TasksPage({ params }) {
       ${list.data && tasks.length === 0 ? html`<p class="muted">No tasks match.</p>` : null}
     </div>
     <nav class="pager" aria-label="Pages">
-      ${params.before ? html`<a href=${href('/tasks', { ...params, before: undefined })}>Newest</a>` : null}
-      ${older ? html`<a href=${href('/tasks', { ...params, before: older })}>Older</a>` : null}
+      ${params.before_id ? html`<a href=${href('/tasks', { ...params, before_id: undefined })}>Newest</a>` : null}
+      ${older ? html`<a href=${href('/tasks', { ...params, before_id: older })}>Older</a>` : null}
     </nav>
   </section>`;
 }

@@ -17,9 +17,14 @@
     items that follow), then n items: field, value pairs of the record
 
   Returns one number per task: 1 created and queued, 0 existed already (nothing written).
+
+  A new task costs one HSET (record, trace context and place in the queue together), its three index
+  ZADDs, the arrival counter and the ZADD into its queue; the cluster and signature sets are added to
+  once per distinct pair of the call, not once per task.
 ]]
 --!include lib/dispatch.lua
 local results = {}
+local added = {}
 local arg = 1
 local task_index = 0
 while arg <= #ARGV do
@@ -37,22 +42,40 @@ while arg <= #ARGV do
   if redis.call('EXISTS', task) == 1 then
     local existing = redis.call('HMGET', task, 'status', 'q_key')
     -- Only a queued task that no queue ever held is placed; any other stays exactly as it is.
-    placed = existing[1] == 'queued' and not existing[2]
+    if existing[1] == 'queued' and not existing[2] then
+      place_in_queue(task, id, ready_key, delayed_key, new_rank(KEYS[1], redis.call('HGET', task, 'priority')), delay_ms)
+      placed = true
+    end
     results[task_index] = 0
   else
-    redis.call('HSET', task, 'created_ms', created_ms, unpack(ARGV, fields_from, fields_from + n - 1))
-    if trace ~= '' then redis.call('HSET', task, 'q_trace', trace) end
+    -- The record's own priority field ranks it; read from the arguments rather than the hash.
+    local priority = '0'
+    for i = fields_from, arg - 1, 2 do
+      if ARGV[i] == 'priority' then priority = ARGV[i + 1] break end
+    end
+    local rank = new_rank(KEYS[1], priority)
+    local record = { 'created_ms', created_ms, 'q_key', ready_key, 'q_rank', rank }
+    if trace ~= '' then record[7] = 'q_trace'; record[8] = trace end
+    for i = fields_from, arg - 1 do record[#record + 1] = ARGV[i] end
+    redis.call('HSET', task, unpack(record))
     redis.call('ZADD', all_index, created_ms, id)
     redis.call('ZADD', queued_index, created_ms, id)
     redis.call('ZADD', code_index, created_ms, id)
+    if delay_ms > 0 then
+      redis.call('ZADD', delayed_key, int(now_ms() + delay_ms), id)
+    else
+      redis.call('ZADD', ready_key, rank, id)
+    end
     placed = true
     results[task_index] = 1
   end
   if placed then
-    local rank = new_rank(KEYS[1], redis.call('HGET', task, 'priority'))
-    place_in_queue(task, id, ready_key, delayed_key, rank, delay_ms)
-    redis.call('SADD', signatures_key, signature)
-    redis.call('SADD', KEYS[2], cluster)
+    local pair = signatures_key .. '\n' .. signature
+    if not added[pair] then
+      added[pair] = true
+      redis.call('SADD', signatures_key, signature)
+      redis.call('SADD', KEYS[2], cluster)
+    end
   end
 end
 return results
