@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DhError } from '../core/errors.ts';
-import { dockerError, isNotFound, isNotRunning, isRemovalBusy } from './docker-errors.ts';
+import { dockerError, isEngineTransient, isNotFound, isNotRunning, isRemovalBusy } from './docker-errors.ts';
 
 /** The shape dockerode gives an engine answer it did not expect. */
 function engineError(statusCode: number, message: string): Error {
@@ -43,5 +43,12 @@ describe('engine answer predicates', () => {
     expect(isRemovalBusy(engineError(409, 'removal of container abc is already in progress'))).toBe(true);
     expect(isRemovalBusy(engineError(500, 'unlinkat /var/lib/docker/x: device or resource busy'))).toBe(true);
     expect(isRemovalBusy(engineError(500, 'permission denied'))).toBe(false);
+  });
+  it('tells the errors of a dockerd stopping or just restarted from a request\'s own', () => {
+    const restarting = Object.assign(new Error('(HTTP code 500) server error - failed to update store for object type *libnetwork.endpoint: open : no such file or directory'), { statusCode: 500 });
+    expect(isEngineTransient(restarting)).toBe(true);
+    expect(isEngineTransient(dockerError(restarting, { op: 'start', container: 'dh-x-1' }))).toBe(true);
+    const ownFault = Object.assign(new Error('(HTTP code 500) server error - OCI runtime create failed: exec: "nope": executable file not found'), { statusCode: 500 });
+    expect(isEngineTransient(ownFault)).toBe(false);
   });
 });

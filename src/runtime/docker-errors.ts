@@ -59,6 +59,18 @@ export function isEngineUnreachable(err: unknown): boolean {
   return statusCode === undefined && code !== undefined && UNREACHABLE_CODES.has(code);
 }
 
+/**
+ * Errors a dockerd gives while it stops or right after it starts again (its network store or
+ * containerd not ready yet): the engine's failure, not the request's. Matched on the engine's message.
+ */
+const ENGINE_TRANSIENT = /failed to update store for object type|daemon is shutting down|containerd is not running|connection error: desc = "transport: Error while dialing/i;
+
+export function isEngineTransient(err: unknown): boolean {
+  const message = [engineMessage(err), (err as { details?: { engine?: unknown } }).details?.engine, (err as { message?: unknown }).message]
+    .filter((m): m is string => typeof m === 'string').join(' ');
+  return ENGINE_TRANSIENT.test(message);
+}
+
 export function dockerError(err: unknown, ctx: DockerContext): DhError {
   if (err instanceof DhError) return err;
   const status = statusOf(err);

@@ -15,6 +15,7 @@ import type { AppContext } from '../service/context.ts';
 import type { TaskPatch } from '../store/ports.ts';
 import type { ContainerHandle, ContainerRuntime } from '../runtime/port.ts';
 import { buildContainerSpec } from '../runtime/container-spec.ts';
+import { isEngineTransient } from '../runtime/docker-errors.ts';
 import type { HeldAttempt, SettleResult, WorkSource } from '../queue/work-source.ts';
 import { AttemptTelemetry, type AttemptEnd } from '../telemetry/attempt-telemetry.ts';
 import { runAttempt, type AttemptOutcome } from './task-runner.ts';
@@ -264,6 +265,7 @@ const ENGINE_RECENT_MS = 10_000;
 async function engineFailed(runtime: ContainerRuntime, options: { cause?: unknown; since: number; settleMs?: number }): Promise<boolean> {
   const { cause, since, settleMs = 0 } = options;
   if (isDhError(cause) && cause.code === 'DH_ERR_DOCKER_UNAVAILABLE') return true;
+  if (cause !== undefined && isEngineTransient(cause)) return true;
   // The engine failed a call since the attempt began (or just before: a restart's first seconds answer errors).
   const recently = (): boolean => (runtime.lastUnreachableAt?.() ?? 0) >= since - ENGINE_RECENT_MS;
   if (recently()) return true;
