@@ -48,6 +48,8 @@ describe('engine answer predicates', () => {
     const restarting = Object.assign(new Error('(HTTP code 500) server error - failed to update store for object type *libnetwork.endpoint: open : no such file or directory'), { statusCode: 500 });
     expect(isEngineTransient(restarting)).toBe(true);
     expect(isEngineTransient(dockerError(restarting, { op: 'start', container: 'dh-x-1' }))).toBe(true);
+    const containerdGoing = Object.assign(new Error('(HTTP code 500) server error - transport is closing: unavailable'), { statusCode: 500 });
+    expect(isEngineTransient(dockerError(containerdGoing, { op: 'start', container: 'dh-x-1', image: 'img:1' }))).toBe(true);
     const ownFault = Object.assign(new Error('(HTTP code 500) server error - OCI runtime create failed: exec: "nope": executable file not found'), { statusCode: 500 });
     expect(isEngineTransient(ownFault)).toBe(false);
   });

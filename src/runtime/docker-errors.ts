@@ -61,9 +61,10 @@ export function isEngineUnreachable(err: unknown): boolean {
 
 /**
  * Errors a dockerd gives while it stops or right after it starts again (its network store or
- * containerd not ready yet): the engine's failure, not the request's. Matched on the engine's message.
+ * containerd not ready yet, or its gRPC link to containerd closing): the engine's failure, not the
+ * request's. Matched on the engine's message.
  */
-const ENGINE_TRANSIENT = /failed to update store for object type|daemon is shutting down|containerd is not running|connection error: desc = "transport: Error while dialing/i;
+const ENGINE_TRANSIENT = /failed to update store for object type|daemon is shutting down|containerd is not running|connection error: desc = "transport: Error while dialing|transport is closing/i;
 
 export function isEngineTransient(err: unknown): boolean {
   const message = [engineMessage(err), (err as { details?: { engine?: unknown } }).details?.engine, (err as { message?: unknown }).message]

@@ -6,6 +6,7 @@
  * lease). If the task was cancelled or taken back meanwhile, the settlement does not apply and only
  * the lease is given back.
  */
+import { performance } from 'node:perf_hooks';
 import type { CodeRevision, Task, TaskAttempt } from '../core/model.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { ErrorClass } from '../core/error-class.ts';
@@ -230,9 +231,9 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
 
   // A container that died with its engine (dockerd stopping) ends as an error: not the task's fault.
   // A SIGTERM or SIGKILL death Dockhand did not cause (143, 137 without OOM) is what a stopping dockerd
-  // does to its containers before its API goes away: give the engine a moment to show it.
+  // does to its containers before its API goes away: watch the engine a few seconds to see it go.
   const signalled = (outcome.exitCode === 143 || outcome.exitCode === 137) && !outcome.oomKilled;
-  const engineUnavailable = outcome.status === 'error' && (outcome.engineInterrupted === true || (await engineFailed(deps.runtime, { since: claimedAt, settleMs: signalled ? 2000 : 0 })));
+  const engineUnavailable = outcome.status === 'error' && (outcome.engineInterrupted === true || (await engineFailed(deps.runtime, { since: claimedAt, watchMs: signalled ? 4000 : 0 })));
   if (outcome.status === 'timeout') log.system(`[dockhand] task exceeded its timeout of ${task.timeout} s and was killed`);
   if (outcome.oomKilled) log.system(`[dockhand] ${outcome.msg ?? 'task ran out of memory'}`);
   const settled = await settle(
@@ -257,21 +258,28 @@ export async function executeTask(deps: ExecuteDeps, held: HeldAttempt, signal: 
 const ENGINE_PING_TIMEOUT_MS = 3000;
 /** A failure this soon after the engine last did not answer is taken as the engine's (it is still coming back). */
 const ENGINE_RECENT_MS = 10_000;
+/** How often the engine is pinged while a signalled death is watched for a stopping dockerd. */
+const ENGINE_WATCH_EVERY_MS = 200;
 
 /**
  * Whether a failed attempt failed because the node's engine is unreachable: the error says so, or the
- * engine does not answer a ping now (dockerd stopping closes its API first, then stops the containers).
+ * engine does not answer a ping now. `watchMs`: keep pinging that long, for a death by a signal Dockhand
+ * did not send; a stopping dockerd signals its containers while its API still answers, and a quick
+ * restart can be back before a single later ping, so one failed ping in the window is what tells.
  */
-async function engineFailed(runtime: ContainerRuntime, options: { cause?: unknown; since: number; settleMs?: number }): Promise<boolean> {
-  const { cause, since, settleMs = 0 } = options;
+async function engineFailed(runtime: ContainerRuntime, options: { cause?: unknown; since: number; watchMs?: number }): Promise<boolean> {
+  const { cause, since, watchMs = 0 } = options;
   if (isDhError(cause) && cause.code === 'DH_ERR_DOCKER_UNAVAILABLE') return true;
   if (cause !== undefined && isEngineTransient(cause)) return true;
   // The engine failed a call since the attempt began (or just before: a restart's first seconds answer errors).
   const recently = (): boolean => (runtime.lastUnreachableAt?.() ?? 0) >= since - ENGINE_RECENT_MS;
   if (recently()) return true;
-  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
-  if (!(await answersPing(runtime))) return true;
-  return recently();
+  const until = performance.now() + watchMs;
+  for (;;) {
+    if (!(await answersPing(runtime)) || recently()) return true;
+    if (performance.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, ENGINE_WATCH_EVERY_MS));
+  }
 }
 
 async function answersPing(runtime: ContainerRuntime): Promise<boolean> {

@@ -17,6 +17,11 @@ export interface LocalAttempt {
 }
 
 export class LocalAttempts {
+  /**
+   * By `taskId:attempt`, not by task: a node whose lease lapsed may claim the task's next attempt
+   * while the older attempt is still winding down here (its container being killed, its end being
+   * recorded), and the two must not stand for each other.
+   */
   private readonly attempts = new Map<string, LocalAttempt>();
   private readonly claiming = new Map<string, number>();
 
@@ -30,9 +35,9 @@ export class LocalAttempts {
   capacity(): NodeCapacity {
     let memory = 0;
     for (const { held } of this.attempts.values()) memory += held.memoryMb;
-    for (const [taskId, mb] of this.claiming) if (!this.attempts.has(taskId)) memory += mb;
-    const claimingOnly = [...this.claiming.keys()].filter((id) => !this.attempts.has(id)).length;
-    return { slotsTotal: this.total.slots, slotsUsed: this.attempts.size + claimingOnly, memoryTotalMb: this.total.memoryMb, memoryReservedMb: memory };
+    const claimingOnly = [...this.claiming].filter(([taskId]) => !this.holds(taskId));
+    for (const [, mb] of claimingOnly) memory += mb;
+    return { slotsTotal: this.total.slots, slotsUsed: this.attempts.size + claimingOnly.length, memoryTotalMb: this.total.memoryMb, memoryReservedMb: memory };
   }
 
   beginClaim(taskId: string, memoryMb: number): void {
@@ -45,16 +50,13 @@ export class LocalAttempts {
 
   add(held: HeldAttempt): LocalAttempt {
     const attempt = { held, controller: new AbortController() };
-    this.attempts.set(held.taskId, attempt);
+    this.attempts.set(attemptKey(held.taskId, held.attempt), attempt);
     return attempt;
   }
 
-  remove(taskId: string): void {
-    this.attempts.delete(taskId);
-  }
-
-  get(taskId: string): LocalAttempt | undefined {
-    return this.attempts.get(taskId);
+  /** Forgets one attempt that ended; a newer attempt of the same task stays. */
+  remove(held: Pick<HeldAttempt, 'taskId' | 'attempt'>): void {
+    this.attempts.delete(attemptKey(held.taskId, held.attempt));
   }
 
   all(): LocalAttempt[] {
@@ -63,24 +65,32 @@ export class LocalAttempts {
 
   /** Task ids held or being claimed: none of them is an orphan. */
   busyTaskIds(): Set<string> {
-    return new Set([...this.attempts.keys(), ...this.claiming.keys()]);
+    return new Set([...this.all().map(({ held }) => held.taskId), ...this.claiming.keys()]);
   }
 
   /** `taskId:attempt` of everything running here, for the reconciler. */
   attemptKeys(): Set<string> {
-    return new Set([...this.attempts.values()].map(({ held }) => attemptKey(held.taskId, held.attempt)));
+    return new Set(this.attempts.keys());
   }
 
+  /** Stops every attempt of the task this process runs (a cancel or a lost lease names the task). */
   stop(taskId: string, reason: OutsideStopReason): boolean {
-    const attempt = this.attempts.get(taskId);
-    if (!attempt || attempt.controller.signal.aborted) return false;
-    attempt.controller.abort(reason);
-    return true;
+    let stopped = false;
+    for (const attempt of this.attempts.values()) {
+      if (attempt.held.taskId !== taskId || attempt.controller.signal.aborted) continue;
+      attempt.controller.abort(reason);
+      stopped = true;
+    }
+    return stopped;
   }
 
   stopAll(reason: OutsideStopReason): number {
     let stopped = 0;
-    for (const taskId of this.attempts.keys()) if (this.stop(taskId, reason)) stopped++;
+    for (const taskId of this.busyTaskIds()) if (this.stop(taskId, reason)) stopped++;
     return stopped;
+  }
+
+  private holds(taskId: string): boolean {
+    return this.all().some(({ held }) => held.taskId === taskId);
   }
 }

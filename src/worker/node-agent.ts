@@ -175,7 +175,7 @@ export class NodeAgent {
   }
 
   runningTaskIds(): string[] {
-    return this.local.all().map((a) => a.held.taskId);
+    return [...new Set(this.local.all().map((a) => a.held.taskId))];
   }
 
   /** The last reconcile pass, or a new one. */
@@ -302,7 +302,7 @@ export class NodeAgent {
         telemetry.logger.error({ err, attempt: held.attempt }, 'attempt failed inside the worker');
       })
       .finally(() => {
-        this.local.remove(held.taskId);
+        this.local.remove(held);
         this.attempts.delete(done);
         this.dispatcher.wake();
       });

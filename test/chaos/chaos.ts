@@ -110,7 +110,13 @@ async function runFault(fleet: ChaosFleet, fault: (typeof FAULTS)[number]): Prom
   const failedTasks = tasks.filter((t) => t && finished.has(t.status) && t.status !== 'complete' && t.code_name !== codes.flaky);
   const failedByFault = failedTasks.length;
   // What ended them, so a broken row says why.
-  for (const t of failedTasks) console.error(`${fault.name}: ${t!.id} ${t!.code_name} ${t!.status}: ${t!.msg ?? ''} | ${(t!.attempt_history ?? []).map((a) => `${a.attempt}:${a.status}${a.exit_code !== undefined ? `(${a.exit_code})` : ''} ${a.msg ?? ''}`).join(' | ')}`);
+  for (const t of failedTasks) {
+    console.error(`${fault.name}: ${t!.id} ${t!.code_name} ${t!.status}: ${t!.msg ?? ''} | ${(t!.attempt_history ?? []).map((a) => `${a.attempt}:${a.status}${a.exit_code !== undefined ? `(${a.exit_code})` : ''} ${a.msg ?? ''}`).join(' | ')}`);
+    // And what the fleet's processes logged about it (warnings and worse; DOCKHAND_LOG_LEVEL=warn).
+    for (const proc of [...fleet.workers, ...fleet.servers]) {
+      for (const line of (proc?.log() ?? '').split('\n').filter((l) => l.includes(t!.id)).slice(-10)) console.error(`  ${proc.name}: ${line.slice(0, 600)}`);
+    }
+  }
   const afterFault = tasks.filter((t) => t?.status === 'complete' && Date.parse(t.created_at) >= restoredAt && t.end_time).map((t) => Date.parse(t!.end_time!));
   const recoverS = afterFault.length ? (Math.min(...afterFault) - faultAt) / 1000 : Number.NaN;
 

@@ -163,6 +163,29 @@ describe('the dispatch queue', () => {
     expect(done?.attempt_history?.map((a) => a.status)).toEqual(['lost', 'complete']);
   });
 
+  it('keeps the lease of a task\'s next attempt on the same node when the older attempt\'s end comes late', async () => {
+    await code('comeback', { maxConcurrency: 1 });
+    const taskId = await queue('comeback');
+    const node = source('comeback-node', 1000);
+    const [first] = await claimAll(node);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await source('other').recover('comeback-node', { force: false, ending: 'lost', msg: 'gone' })).toEqual([taskId]);
+
+    // The node is back (its lease had lapsed), claims the task again, then records the first attempt's end.
+    const [second] = await claimAll(node);
+    expect(second).toMatchObject({ taskId, attempt: 2 });
+    expect(await node.requeue(first!, { delayMs: 0, keepRank: true, msg: 'revoked', history: { attempt: 1, status: 'revoked' } })).toMatchObject({ fenced: true });
+
+    // The second attempt's lease is still the node's: its heartbeat renews it and reports nothing lost.
+    const leases = ctx.keys.codeLeases(projectId, 'comeback');
+    const before = Number(await ctx.redis.zscore(leases, taskId));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const beat = await ctx.nodes.heartbeat(report('comeback-node'), { instance: 'i1', ttlMs: 5000, retentionSeconds: 60 });
+    expect(beat).toMatchObject({ accepted: true, lostTaskIds: [] });
+    expect(Number(await ctx.redis.zscore(leases, taskId))).toBeGreaterThan(before);
+    expect(await node.finish(second!, 'complete', {}, { attempt: 2, status: 'complete' })).toMatchObject({ applied: true });
+  });
+
   it('renews leases with each heartbeat and reports the ones that are already gone', async () => {
     await code('renewed', { maxConcurrency: 2 });
     const first = await queue('renewed');

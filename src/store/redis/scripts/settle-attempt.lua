@@ -56,7 +56,10 @@ end
 
 local current = redis.call('HMGET', task, 'status', 'node_id', 'attempts')
 if not current[1] or current[2] ~= node_id or current[3] ~= attempt then
-  if mode ~= 'running' then forget() end
+  -- The node's held entry (and slot) is the attempt's to release, unless this same node has since
+  -- claimed the task's next attempt: then the entry is that attempt's, and it stays.
+  local newer_here = current[2] == node_id and ATTEMPT_STATUSES[current[1]]
+  if mode ~= 'running' and not newer_here then forget() end
   return { -1, 'fenced' }
 end
 local status = current[1]
