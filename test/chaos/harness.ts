@@ -62,7 +62,8 @@ export interface ChaosFleet {
 export const CODE_STORE_MB = 32;
 const run$ = promisify(execFile);
 
-export async function startChaosFleet(options: { workerConcurrency?: number } = {}): Promise<ChaosFleet> {
+/** `images`: more images of the main engine each engine of the run gets (the soak's stack images). */
+export async function startChaosFleet(options: { workerConcurrency?: number; images?: string[] } = {}): Promise<ChaosFleet> {
   // The image the run's engines get a copy of: built from dockerfiles/base when no suite has yet.
   await ensureBaseImage(CHAOS_IMAGE);
   const run = randomBytes(3).toString('hex');
@@ -97,7 +98,8 @@ export async function startChaosFleet(options: { workerConcurrency?: number } = 
   fleet.run = run;
   fleet.redisPort = redisPort;
   fleet.codeDir = codeDir;
-  fleet.engines = await Promise.all([startSecondEngine({ images: [CHAOS_IMAGE] }), startSecondEngine({ images: [CHAOS_IMAGE] })]);
+  const images = [CHAOS_IMAGE, ...(options.images ?? [])];
+  fleet.engines = await Promise.all([startSecondEngine({ images }), startSecondEngine({ images })]);
   fleet.servers = [];
   fleet.workers = [];
   fleet.startRedis = async () => {

@@ -1,27 +1,51 @@
 /**
  * `npm run soak`: queues many tasks through the SDK across two servers and two workers (the chaos
- * fleet of harness.ts: its own Redis and engines), a mix of payload sizes, tasks that fail and are
- * retried, tasks cancelled while they wait, and tasks that time out. Then it reports: lost, stuck and
- * duplicated tasks (all must be 0), containers left on the engines, Redis memory per 1000 finished
- * tasks and after the retention sweep forgets them, the processes' RSS over time, and p50/p99 queue
- * wait (created -> started). Exits 1 when an invariant broke.
+ * fleet of harness.ts: its own Redis and engines), a mix of stacks (a custom image, the shell and
+ * Python stacks, code uploaded as archives), payload sizes, tasks that fail and are retried, tasks
+ * cancelled while they wait, and tasks that time out. Then it reports: lost, stuck and duplicated tasks
+ * (all must be 0), containers and derived images left on the engines (0 containers; one derived image
+ * per engine for the one custom image), Redis memory per 1000 finished tasks and after the retention
+ * sweep forgets them, the processes' RSS over time, and p50/p99 queue wait (created -> started). Exits
+ * 1 when an invariant broke.
  *
  *   npm run soak                    # 10 000 tasks
  *   npm run soak -- --tasks 100     # the short form CI runs (`--tasks=100` too)
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { FINISHED_STATUSES } from '../../src/core/task-status.ts';
 import { sweepRetention } from '../../src/service/maintenance.ts';
+import { buildStacks } from '../../src/stacks/build.ts';
+import { loadStackCatalog } from '../../src/stacks/catalog.ts';
+import { stackImageRepo } from '../../src/stacks/targets.ts';
+import { docker as mainDocker } from '../helpers/docker.ts';
 import { listTaskContainers, sleep, startChaosFleet, waitUntil, type ChaosFleet } from './harness.ts';
 
 const total = taskCount(process.argv.slice(2));
 const PRODUCERS = 8;
 const DAY_MS = 86_400_000;
+/** The stacks the soak's packages run on beside the custom image: the two smallest images. */
+const STACKS = { shell: 'main.sh', 'python-3.13': 'main.py' } as const;
+const SOURCES = {
+  shell: 'wc -c < "$PAYLOAD_FILE"\n',
+  'python-3.13': 'import os\nprint(len(open(os.environ["PAYLOAD_FILE"], "rb").read()))\n',
+};
 
-const fleet = await startChaosFleet({ workerConcurrency: 6 });
-const names = { ok: `c${fleet.run}-ok`, fail: `c${fleet.run}-fail`, slow: `c${fleet.run}-slow` };
+// Built (or found current) on the main engine, where the servers build revisions; each engine of the run gets a copy.
+const built = await buildStacks(mainDocker(), await loadStackCatalog(), Object.keys(STACKS));
+if (!built.ok) throw new Error(`soak: the ${Object.keys(STACKS).join(' and ')} stacks could not be built: ${built.stacks.map((b) => b.error?.message).filter(Boolean).join('; ')}`);
+const fleet = await startChaosFleet({ workerConcurrency: 6, images: Object.keys(STACKS).map((name) => `${stackImageRepo(name)}:latest`) });
+const names = { ok: `c${fleet.run}-ok`, fail: `c${fleet.run}-fail`, slow: `c${fleet.run}-slow`, shell: `c${fleet.run}-shell`, python: `c${fleet.run}-python` };
 const admin = fleet.clients[0]!;
 await admin.codes.upload(undefined, { name: names.ok, image: 'dockhand-base:test', command: 'wc -c "$PAYLOAD_FILE"', memory: 64 });
+for (const [stack, entry] of Object.entries(STACKS) as [keyof typeof STACKS, string][]) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'dh-soak-code-'));
+  await writeFile(path.join(dir, entry), SOURCES[stack]);
+  await admin.codes.upload(dir, { name: stack === 'shell' ? names.shell : names.python, stack, memory: 64 });
+  await rm(dir, { recursive: true, force: true });
+}
 await admin.codes.upload(undefined, { name: names.fail, image: 'dockhand-base:test', command: 'exit 2', memory: 64, retries: 1, retries_delay: 1 });
 await admin.codes.upload(undefined, { name: names.slow, image: 'dockhand-base:test', command: 'sleep 30', memory: 64, timeout: 1 });
 
@@ -56,6 +80,8 @@ await Promise.all(Array.from({ length: PRODUCERS }, async () => {
         ids.push((await fleet.client().tasks.queue(names.fail)).id);
       } else if (kind === 2) {
         ids.push((await fleet.client().tasks.queue(names.slow)).id);
+      } else if (kind === 3 || kind === 4) {
+        ids.push((await fleet.client().tasks.queue(kind === 3 ? names.shell : names.python, { payload: { n: i } })).id);
       } else {
         const size = [16, 1024, 16_384, 60_000][i % 4]!;
         ids.push((await fleet.client().tasks.queue(names.ok, { payload: { pad: 'x'.repeat(size) } })).id);
@@ -91,6 +117,9 @@ const quantile = (q: number) => (waits.length ? waits[Math.min(waits.length - 1,
 
 await sleep(6000); // a reconcile interval, for containers of the last attempts
 const containersLeft = (await listTaskContainers(fleet)).length;
+// Images Dockhand derives from a custom image are cached per engine and source: one each here, never one per task.
+const derivedImages = (await Promise.all(fleet.engines.map((engine) => engine.docker.listImages({ filters: { label: ['dockhand.image=custom'] } })))).map((list) => list.length);
+const derivedImagesLeft = derivedImages.reduce((sum, n) => sum + Math.max(0, n - 1), 0);
 const memoryFinished = await usedMemory(fleet);
 const swept = await sweepRetention(fleet.ctx, Date.now() + 31 * DAY_MS);
 const memoryAfterRetention = await usedMemory(fleet);
@@ -104,6 +133,8 @@ const report = {
   stuck,
   duplicates,
   containersLeft,
+  derivedImages,
+  derivedImagesLeft,
   queueWaitS: { p50: quantile(0.5), p99: quantile(0.99) },
   redisMemory: {
     beforeMb: mb(memoryBefore),
@@ -116,7 +147,7 @@ const report = {
 };
 console.log(JSON.stringify(report, null, 2));
 await fleet.stop();
-process.exit(lost + stuck + duplicates + containersLeft > 0 ? 1 : 0);
+process.exit(lost + stuck + duplicates + containersLeft + derivedImagesLeft > 0 ? 1 : 0);
 
 async function usedMemory(fleet: ChaosFleet): Promise<number> {
   const info = await fleet.ctx.redis.info('memory');
