@@ -94,6 +94,11 @@ await Promise.all(Array.from({ length: PRODUCERS }, async () => {
 }));
 
 const finished = new Set<string>(FINISHED_STATUSES);
+// However long the run, it waits while tasks keep finishing; five minutes with none finishing is a stall
+// (the tasks still open then are reported stuck).
+const STALL_MS = 300_000;
+let lastOpen = Number.POSITIVE_INFINITY;
+let progressAt = Date.now();
 await waitUntil('every task to finish', async () => {
   let open = 0;
   for (let i = 0; i < ids.length; i += 500) {
@@ -101,8 +106,10 @@ await waitUntil('every task to finish', async () => {
     open += batch.filter((t) => !t || !finished.has(t.status)).length;
   }
   console.error(`${open} of ${ids.length} not finished yet`);
+  if (open < lastOpen) [lastOpen, progressAt] = [open, Date.now()];
+  if (open > 0 && Date.now() - progressAt > STALL_MS) return false;
   return open === 0 ? true : undefined;
-}, Math.max(300_000, total * 200), 5000).catch(() => undefined);
+}, Number.POSITIVE_INFINITY, 5000);
 const elapsedS = (Date.now() - started) / 1000;
 clearInterval(rssTimer);
 
