@@ -30,7 +30,8 @@ Measures Dockhand next to the bare Docker engine it runs on, in one run, and pri
     against as many bare lifecycles at the same concurrency;
   - enqueue rate over HTTP batches of 100 and the SDK's queueMany, to a cluster no node serves;
   - GET /v1/tasks?status=queued&limit=100 with a deep queue (p50, p99);
-  - a worker process's resident memory at concurrency 8 before, during and after many no-op tasks.
+  - a worker process's resident memory at concurrency 8 before, during and after many no-op tasks
+    (the worker runs the compiled JavaScript, as the installed package does; the run builds dist/).
 
 Needs the Redis and Docker engine that \`npm test\` or \`npm run up\` provision (REDIS_URL, default
 redis://127.0.0.1:6390; DOCKER_HOST as usual) and the shell stack built (\`dockhand stacks build shell\`).

@@ -3,8 +3,11 @@
  * API's memory is not counted) before, during and after running `count` no-op tasks, read from
  * /proc/<pid>/status. "At 1 k" is the reading when a tenth of the tasks (or 1000) have finished, to
  * see whether memory grows with the number of tasks run.
+ *
+ * The worker runs the compiled JavaScript, as the installed package and Dockhand's image do: a
+ * checkout's bin/dockhand.js keeps tsx's compiler in the process, about 35 MB more of the same code.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchFleet } from './bench-fleet.ts';
@@ -27,7 +30,8 @@ async function rssMb(pid: number): Promise<number> {
 }
 
 export async function measureWorkerRss(fleet: BenchFleet, count: number, warm: number): Promise<RssReport> {
-  const child = spawn(process.execPath, ['bin/dockhand.js', 'worker', '--cluster', CLUSTER, '--concurrency', '8', '--warm', String(warm), '--node-id', `rss-${process.pid}`], {
+  compile();
+  const child = spawn(process.execPath, ['bench/compiled-dockhand.js', 'worker', '--cluster', CLUSTER, '--concurrency', '8', '--warm', String(warm), '--node-id', `rss-${process.pid}`], {
     env: { ...process.env, DOCKHAND_REDIS_PREFIX: fleet.prefix, DOCKHAND_DATA_DIR: fleet.dataDir, DOCKHAND_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -60,6 +64,12 @@ export async function measureWorkerRss(fleet: BenchFleet, count: number, warm: n
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
   }
+}
+
+/** `npm run build`: dist/ from the sources as they are now, so the run never measures a stale build. */
+function compile(): void {
+  const result = spawnSync(process.execPath, ['scripts/build.js'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new Error('npm run build failed (see above); the worker memory run needs dist/');
 }
 
 async function waitForNode(fleet: BenchFleet, nodeId: string): Promise<void> {
