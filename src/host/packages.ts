@@ -26,7 +26,9 @@ export const REQUIRED_PROGRAMS = [
 /**
  * Programs only the test suites need: GlusterFS for the shared code store case, iproute2 and
  * util-linux (ip, nsenter, unshare) for the Swarm lab's namespaces (docs/deploy.md), faketime for the
- * chaos matrix's skewed clock (test/chaos/), and Chromium for the dashboard's browser tests (Debian's build; Playwright's own browser download is never used).
+ * chaos matrix's skewed clock (test/chaos/), Chromium for the dashboard's browser tests (Debian's build;
+ * Playwright's own browser download is never used), and docker-compose for `npm run test:deploy`,
+ * which runs deploy/compose.yaml as its header says.
  */
 export const TEST_PROGRAMS = [
   { program: 'glusterd', pkg: 'glusterfs-server', unlessEnv: undefined },
@@ -35,6 +37,7 @@ export const TEST_PROGRAMS = [
   { program: 'chromium', pkg: 'chromium', unlessEnv: 'DOCKHAND_CHROMIUM' },
   // The chaos matrix runs one worker under libfaketime (a clock 30 s ahead).
   { program: 'faketime', pkg: 'faketime', unlessEnv: undefined },
+  { program: 'docker-compose', pkg: 'docker-compose', unlessEnv: undefined },
 ] as const;
 
 type ProgramRequirement = (typeof REQUIRED_PROGRAMS)[number] | (typeof TEST_PROGRAMS)[number];

@@ -8,7 +8,7 @@ import os from 'node:os';
 import type Docker from 'dockerode';
 import { parseSettings } from '../core/settings.ts';
 import { ensureDocker } from '../host/docker-daemon.ts';
-import { ensurePackages } from '../host/packages.ts';
+import { ensurePackages, REQUIRED_PROGRAMS, TEST_PROGRAMS } from '../host/packages.ts';
 import { ensureRedis } from '../host/redis-server.ts';
 import type { ProgressLog } from '../host/progress.ts';
 import { loadStackCatalog } from '../stacks/catalog.ts';
@@ -38,7 +38,8 @@ export interface ProvisionOptions {
 
 export async function provisionHost(options: ProvisionOptions): Promise<Provisioned> {
   const { dataDir, log } = options;
-  log(`==> checking packages (docker.io, redis-server, debootstrap, iptables${options.forTests ? ', and for the tests glusterfs-server, iproute2, util-linux, chromium' : ''})`);
+  const packageNames = (programs: readonly { pkg: string }[]): string => [...new Set(programs.map((p) => p.pkg))].join(', ');
+  log(`==> checking packages (${packageNames(REQUIRED_PROGRAMS)}${options.forTests ? `, and for the tests ${packageNames(TEST_PROGRAMS)}` : ''})`);
   await ensurePackages({ log, forTests: options.forTests === true });
   log('==> starting the Docker engine if needed');
   const { docker, dockerHost } = await ensureDocker({ dataDir, log });
