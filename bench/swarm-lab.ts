@@ -21,7 +21,7 @@ import { Dockhand } from '../src/sdk/index.ts';
 import { createContext } from '../src/service/context.ts';
 import { ensureBaseImage, BASE_TEST_IMAGE } from '../test/helpers/docker.ts';
 import { startSwarmLab, type LabNode, type SwarmLab } from '../test/helpers/swarm-lab.ts';
-import { eventually, startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-process.ts';
+import { eventually, startWorkerProcess, TEST_TIMING, type WorkerProcess } from '../test/helpers/worker-process.ts';
 
 const perRound = Number(process.argv[2] ?? 30);
 process.env['REDIS_URL'] ??= 'redis://127.0.0.1:6390';
@@ -85,7 +85,7 @@ try {
   }, 120_000, 50);
   const done = await client.tasks.wait(task.id, { timeoutMs: 120_000 });
   const doneAt = performance.now();
-  console.log(`power cut of ${victim.name} mid-task: running again on ${done.node_id} after ${((again - cutAt) / 1000).toFixed(1)} s, ${done.status} after ${((doneAt - cutAt) / 1000).toFixed(1)} s (attempt ${done.attempts}; heartbeat ${ctx.settings.DOCKHAND_HEARTBEAT_MS} ms, node TTL ${ctx.settings.DOCKHAND_NODE_TTL_MS} ms, the task sleeps 20 s)`);
+  console.log(`power cut of ${victim.name} mid-task: running again on ${done.node_id} after ${((again - cutAt) / 1000).toFixed(1)} s, ${done.status} after ${((doneAt - cutAt) / 1000).toFixed(1)} s (attempt ${done.attempts}; the workers' heartbeat ${TEST_TIMING.heartbeatMs} ms, node TTL ${TEST_TIMING.ttlMs} ms; the task sleeps 20 s)`);
 } finally {
   await Promise.all([...workers.values()].map((w) => w.stop()));
   await app.close();
