@@ -36,8 +36,9 @@ Measures Dockhand next to the bare Docker engine it runs on, in one run, and pri
 Needs the Redis and Docker engine that \`npm test\` or \`npm run up\` provision (REDIS_URL, default
 redis://127.0.0.1:6390; DOCKER_HOST as usual) and the shell stack built (\`dockhand stacks build shell\`).
 Run it on a quiet machine: the figures are only as steady as the machine; the load average at the
-start and at the end goes into the JSON. The full run takes about half an hour on two cores, most of
-it the worker memory run; --quick takes a few minutes.
+start and at the end goes into the JSON. The full run takes about an hour and a half on two cores,
+most of it the worker memory run (10 000 no-op tasks at about two a second; --rss-tasks 0 skips it,
+leaving about ten minutes); --quick takes a few minutes.
 
 Options (each a whole number unless said otherwise):
   --quick               a shorter run: --rounds 10 --throughput 40 --enqueue 2000
