@@ -38,7 +38,7 @@ export interface ProvisionOptions {
 
 export async function provisionHost(options: ProvisionOptions): Promise<Provisioned> {
   const { dataDir, log } = options;
-  const packageNames = (programs: readonly { pkg: string }[]): string => [...new Set(programs.map((p) => p.pkg))].join(', ');
+  const packageNames = (programs: readonly { pkg: string }[]): string => programs.map((p) => p.pkg).join(', ');
   log(`==> checking packages (${packageNames(REQUIRED_PROGRAMS)}${options.forTests ? `, and for the tests ${packageNames(TEST_PROGRAMS)}` : ''})`);
   await ensurePackages({ log, forTests: options.forTests === true });
   log('==> starting the Docker engine if needed');

@@ -17,7 +17,7 @@ import { uploadScript } from '../helpers/security.ts';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Task } from '../../src/core/model.ts';
-import { sampleRunning } from '../helpers/fleet-scenario.ts';
+import { linesInLogs, sampleRunning } from '../helpers/fleet-scenario.ts';
 import { eventually } from '../helpers/worker-process.ts';
 
 const NAME = `dhswarm${Math.floor(Math.random() * 1e6)}`;
@@ -107,6 +107,9 @@ describe('dockhand deploy swarm on a single-node Swarm', () => {
     for (const service of [`${NAME}_server`, `${NAME}_worker`]) {
       const { stdout: image } = await run('docker', ['service', 'inspect', service, '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}']);
       await run('docker', ['service', 'update', '--quiet', '--detach=false', '--force', '--image', image.trim(), service], { timeout: 300_000 });
+      // A rolled-back update would leave the old tasks running and prove nothing.
+      const { stdout: state } = await run('docker', ['service', 'inspect', service, '--format', '{{.UpdateStatus.State}}']);
+      expect(state.trim(), `the update of ${service}`).toBe('completed');
     }
     updating = false;
     await queueing;
@@ -118,6 +121,6 @@ describe('dockhand deploy swarm on a single-node Swarm', () => {
     for (const t of done) expect(t.status).toBe('complete');
     // Exactly once: never two containers of one task at a time, and each log ends once.
     expect(samples.maxPerTask).toBeLessThanOrEqual(1);
-    for (const t of done) expect((await api.tasks.log(t.id)).match(/^end$/gm)?.length).toBe(1);
+    expect(await linesInLogs(api, done, 'end')).toEqual(done.map(() => 1));
   }, 900_000);
 });

@@ -6,9 +6,10 @@
  *   await imagePackage(fleet, 'sleeper', 'echo started; sleep 5', { max_concurrency: 2 });
  *   const sampler = sampleRunning([docker(), engine.docker], { 'dockhand.code': 'sleeper' });
  *   ... ; const samples = await sampler.stop();   // max running at any instant: samples.max
+ *   expect(await linesInLogs(client, done, 'end')).toEqual(done.map(() => 1));   // each ran to its end once
  */
 import type Dockerode from 'dockerode';
-import type { UploadOptions } from '../../src/sdk/index.ts';
+import type { Dockhand, UploadOptions } from '../../src/sdk/index.ts';
 import { BASE_TEST_IMAGE } from './docker.ts';
 import type { TestFleet } from './fleet.ts';
 
@@ -63,4 +64,13 @@ export async function removeProjectContainers(engines: readonly Dockerode[], pro
     const containers = await engine.listContainers({ all: true, filters: { label: [`dockhand.project=${projectId}`] } }).catch(() => []);
     for (const c of containers) await engine.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * How many times each task's log holds exactly this line. A task's log keeps every attempt's output,
+ * so a task run to its end twice (a lost attempt that had in fact finished) shows the line twice.
+ */
+export async function linesInLogs(client: Dockhand, tasks: readonly { id: string }[], line: string): Promise<number[]> {
+  const logs = await Promise.all(tasks.map((t) => client.tasks.log(t.id)));
+  return logs.map((log) => log.split('\n').filter((l) => l === line).length);
 }

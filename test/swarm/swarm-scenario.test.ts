@@ -14,7 +14,7 @@ import type { Task } from '../../src/core/model.ts';
 import { Dockhand } from '../../src/sdk/index.ts';
 import { dockhand, REPO_ROOT } from '../helpers/cli.ts';
 import { docker } from '../helpers/docker.ts';
-import { sampleRunning } from '../helpers/fleet-scenario.ts';
+import { linesInLogs, sampleRunning } from '../helpers/fleet-scenario.ts';
 import type { Forward } from '../helpers/lab-forward.ts';
 import { uploadScript } from '../helpers/security.ts';
 import { startSwarmLab, type LabNode, type SwarmLab } from '../helpers/swarm-lab.ts';
@@ -133,7 +133,7 @@ describe('Dockhand deployed on a three-engine Swarm', () => {
     for (const t of done) expect(t.status).toBe('complete');
     // Exactly once: no task ever had two containers running at once, and each log ends once.
     expect(samples.maxPerTask).toBeLessThanOrEqual(1);
-    for (const t of done) expect((await client.tasks.log(t.id)).match(/^end$/gm)?.length).toBe(1);
+    expect(await linesInLogs(client, done, 'end')).toEqual(done.map(() => 1));
 
     await lab.docker(lab.manager, ['node', 'update', '--availability', 'active', n2.swarmId]);
     await lab.restartEngine(n3);
